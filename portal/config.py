@@ -1,0 +1,63 @@
+"""Default configuration.
+
+Layers, last wins: these defaults, then ``instance/config.py``, then ``PORTAL_*`` environment
+variables (``PORTAL_SITE_NAME=…``; values are parsed as JSON when they look like JSON, so
+``PORTAL_POSTS_PER_PAGE=10`` is an int). Every setting is documented in the README.
+"""
+
+
+class DefaultConfig:
+    # --- secrets and storage -------------------------------------------------------------------
+    SECRET_KEY = None  # generated into instance/config.py on first run when unset
+    SQLALCHEMY_DATABASE_URI = None  # None: sqlite file instance/portal.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # --- the site ------------------------------------------------------------------------------
+    SITE_NAME = "普法宣传网"
+    SITE_URL = None  # canonical base URL, e.g. "https://pf.example.gov.cn"; None: the request's
+    SITE_DOMAIN = None  # <meta name="SiteDomain">; None: the host of SITE_URL or of the request
+    SITE_ID_CODE = None  # 网站标识码 (<meta name="SiteIDCode"> and the footer)
+    TIMEZONE = "Asia/Shanghai"  # the site zone every time is shown in
+    NOTICES_CHANNEL = "notices"  # the channel whose latest posts fill the sidebar
+    POSTS_PER_PAGE = 20
+    SIDEBAR_NOTICES = 10
+    HOME_POSTS_PER_CHANNEL = 8
+    SUMMARY_WIDTH = 160  # display width (a CJK character counts 2) of derived summaries
+
+    # --- footer (an unset item is omitted) -------------------------------------------------------
+    FOOTER_ORGANIZER = None  # 主办单位
+    FOOTER_CONTACT = None  # 联系方式
+    FOOTER_ICP_NUMBER = None  # ICP备案编号
+    FOOTER_ICP_URL = "https://beian.miit.gov.cn/"
+    FOOTER_PSB_NUMBER = None  # 公安机关备案号
+    FOOTER_PSB_URL = None  # its link (http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=…)
+    FOOTER_GOV_BADGE_URL = None  # 党政机关网站标识 link (the image is static/images/dzjg.png)
+    FOOTER_ERROR_REPORT_URL = None  # 我为政府网站找错
+
+    # --- view counter --------------------------------------------------------------------------
+    # User agents that never count as a reader's view (a regular expression, case-insensitive).
+    CRAWLER_USER_AGENT_PATTERN = (
+        r"bot|crawl|spider|slurp|baiduspider|sogou|360spider|yisou|bytespider|"
+        r"facebookexternalhit|preview|curl|wget|python-requests|httpclient|monitor"
+    )
+
+    # --- editor and login ----------------------------------------------------------------------
+    BODY_MAX_BYTES = 1024 * 1024  # largest article body the editor form accepts
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # whole request; larger gets the 413 page
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+    RATELIMIT_STORAGE_URI = "database"  # or "redis://127.0.0.1:6379/0"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # turn on in production behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # --- feeds ---------------------------------------------------------------------------------
+    FEED_ENTRIES = 20
+    FEED_MAX_AGE = 300  # Cache-Control max-age of feeds, seconds
+    FEED_TAG_AUTHORITY = "portal.invalid,2026"  # tag: URI authority for ids that never change
+
+    # --- security headers ----------------------------------------------------------------------
+    HSTS_SECONDS = 0  # >0 sends Strict-Transport-Security (only behind HTTPS)

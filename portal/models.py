@@ -1,0 +1,201 @@
+"""Tables and the small domain rules that belong to a row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import UserMixin
+from markupsafe import Markup
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.sanitize import plain_text
+from portal.text import summarize
+from portal.timeutil import UTCDateTime, now_utc
+
+# 栏目类别: the column types of the government website guideline (《政府网站发展指引》).
+COLUMN_TYPES = (
+    "概况信息",
+    "机构职能",
+    "负责人信息",
+    "工作动态",
+    "政策文件",
+    "政策解读",
+    "通知公告",
+    "信息公开指南",
+    "信息公开目录",
+    "信息公开年报",
+    "人事信息",
+    "财政信息",
+    "规划计划",
+    "统计信息",
+    "办事服务",
+    "互动交流",
+    "回应关切",
+    "专题专栏",
+    "其他",
+)
+
+TITLE_MAX = 200
+
+
+class PostStatus:
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ALL = (DRAFT, PUBLISHED)
+
+
+class Channel(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    keywords: Mapped[str] = mapped_column(sa.String(200), default="")
+    column_type: Mapped[str] = mapped_column(sa.String(32))
+    position: Mapped[int] = mapped_column(default=0)
+
+    posts: Mapped[list[Post]] = relationship(back_populates="channel")
+
+    @validates("column_type")
+    def _check_column_type(self, _key, value):
+        if value not in COLUMN_TYPES:
+            raise ValueError(f"unknown column type {value!r}; one of {', '.join(COLUMN_TYPES)}")
+        return value
+
+    @validates("slug")
+    def _check_slug(self, _key, value):
+        if not value or not value.replace("-", "").isalnum() or not value.isascii():
+            raise ValueError(f"a channel slug is ASCII letters, digits and '-': {value!r}")
+        return value.lower()
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(64), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's default
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Post(db.Model):
+    __table_args__ = (
+        # The public lists: one channel, newest first (pinned first on the channel page).
+        sa.Index("ix_post_channel_listing", "channel_id", "status", "pinned", "published_at"),
+        sa.Index("ix_post_public_listing", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    source: Mapped[str] = mapped_column(sa.String(100), default="")  # 来源
+    author: Mapped[str] = mapped_column(sa.String(100), default="")
+    keywords: Mapped[str] = mapped_column(sa.String(200), default="")
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # always sanitized
+    summary: Mapped[str] = mapped_column(sa.String(1000), default="")  # the editor's own, if any
+    image_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    pinned: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default=PostStatus.DRAFT)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    trashed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Optimistic concurrency: each save bumps it; a form opened at an older version conflicts.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    channel: Mapped[Channel] = relationship(back_populates="posts")
+    created_by: Mapped[User | None] = relationship()
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="Revision.number"
+    )
+
+    @validates("title")
+    def _check_title(self, _key, value):
+        value = (value or "").strip()
+        if not 1 <= len(value) <= TITLE_MAX:
+            raise ValueError(f"a title has 1 to {TITLE_MAX} characters")
+        return value
+
+    @validates("status")
+    def _check_status(self, _key, value):
+        if value not in PostStatus.ALL:
+            raise ValueError(f"unknown status {value!r}")
+        return value
+
+    @property
+    def body(self) -> Markup:
+        """The stored body, already sanitized: the one place it is marked safe."""
+        return Markup(self.body_html)
+
+    @property
+    def description(self) -> str:
+        """The editor's summary, or one derived from the body text (meta Description, feeds)."""
+        if self.summary:
+            return self.summary
+        return summarize(plain_text(self.body_html), current_app.config["SUMMARY_WIDTH"])
+
+    def is_public(self, now: datetime) -> bool:
+        """For one loaded row; lists use ``queries.public_condition`` (the same rule in SQL)."""
+        return (
+            self.status == PostStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+            and self.trashed_at is None
+        )
+
+
+class Revision(db.Model):
+    """One save of a post: what the editor submitted (raw) and what was kept (clean)."""
+
+    __table_args__ = (sa.UniqueConstraint("post_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    action: Mapped[str] = mapped_column(sa.String(32))  # e.g. draft, publish, withdraw, restore
+    status: Mapped[str] = mapped_column(sa.String(16))  # the post's status after this save
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel.id"))
+    source: Mapped[str] = mapped_column(sa.String(100), default="")
+    author: Mapped[str] = mapped_column(sa.String(100), default="")
+    summary: Mapped[str] = mapped_column(sa.String(1000), default="")
+    pinned: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    body_raw: Mapped[str] = mapped_column(sa.Text, default="")  # exactly as submitted
+    body_clean: Mapped[str] = mapped_column(sa.Text, default="")
+    removed: Mapped[str] = mapped_column(sa.Text, default="")  # what the sanitizer removed
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+    editor: Mapped[User | None] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed login, counted per account and per client address by every worker."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    remote_addr: Mapped[str] = mapped_column(sa.String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, default=now_utc)

@@ -1,0 +1,61 @@
+"""What every template gets: filters, site settings, the sidebar, absolute URLs."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request, url_for
+
+from portal import queries
+from portal.timeutil import format_site, to_site
+
+
+def absolute_url_for(endpoint: str, **values) -> str:
+    """An absolute URL on the canonical base (SITE_URL) if configured, else the request's."""
+    base = current_app.config["SITE_URL"]
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def site_domain() -> str:
+    configured = current_app.config["SITE_DOMAIN"]
+    if configured:
+        return configured
+    base = current_app.config["SITE_URL"]
+    return urlsplit(base).hostname if base else request.host.split(":")[0]
+
+
+def _sidebar_notices():
+    """Loaded at most once per request, only if a template shows the sidebar."""
+    if "sidebar_notices" not in g:
+        config = current_app.config
+        g.sidebar_notices = queries.sidebar_notices(
+            config["NOTICES_CHANNEL"], config["SIDEBAR_NOTICES"]
+        )
+    return g.sidebar_notices
+
+
+def _template_globals() -> dict:
+    config = current_app.config
+    return {
+        "site_name": config["SITE_NAME"],
+        "site_id_code": config["SITE_ID_CODE"],
+        "site_domain": site_domain,
+        "notices_slug": config["NOTICES_CHANNEL"],
+        "sidebar_notices": _sidebar_notices,
+        "nav_channels": queries.channels,
+        "absolute_url_for": absolute_url_for,
+        "footer": {
+            key[len("FOOTER_") :].lower(): value
+            for key, value in config.items()
+            if key.startswith("FOOTER_")
+        },
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_template_globals)
+    app.add_template_filter(format_site, "site_time")
+    app.add_template_filter(lambda moment: format_site(moment, "%Y-%m-%d"), "site_date")
+    app.add_template_filter(lambda moment: to_site(moment).isoformat(), "site_iso")

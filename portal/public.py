@@ -1,0 +1,100 @@
+"""The reader's side: home, channel lists, articles, sitemap, robots, health."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from flask import url_for
+
+from portal import queries
+from portal.presentation import absolute_url_for
+
+bp = Blueprint("public", __name__)
+
+# Browsers announce speculative loads; those are not a reader's view.
+PREFETCH_HEADERS = {"Purpose": "prefetch", "Sec-Purpose": "prefetch", "X-Moz": "prefetch"}
+
+
+@bp.get("/")
+def home():
+    config = current_app.config
+    sections = [
+        (channel, queries.latest(channel, config["HOME_POSTS_PER_CHANNEL"], pinned_first=True))
+        for channel in queries.channels()
+        if channel.slug != config["NOTICES_CHANNEL"]
+    ]
+    return render_template("public/home.html", sections=sections)
+
+
+@bp.get("/<slug>/")
+def channel(slug: str):
+    channel = queries.channel_by_slug(slug) or abort(404)
+    number = _page_number()
+    page = queries.page_of(channel, number, current_app.config["POSTS_PER_PAGE"]) or abort(404)
+    return render_template("public/channel.html", channel=channel, page=page)
+
+
+@bp.get("/<slug>/<int:post_id>.html")
+def article(slug: str, post_id: int):
+    post = queries.public_post(post_id) or abort(404)
+    if post.channel.slug != slug:
+        return redirect(url_for(".article", slug=post.channel.slug, post_id=post.id), 301)
+    if _counts_as_view():
+        post.view_count = queries.record_view(post.id)
+    older, newer = queries.neighbours(post)
+    response = make_response(
+        render_template(
+            "public/article.html",
+            post=post,
+            older=older,
+            newer=newer,
+            print_view="print" in request.args,
+        )
+    )
+    # The view count must stay live: no shared cache may keep this page.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    response = make_response(
+        render_template(
+            "public/sitemap.xml", channels=queries.channels(), posts=queries.sitemap_posts()
+        )
+    )
+    response.mimetype = "application/xml"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = "User-agent: *\nDisallow: /editor/\n\nSitemap: {}\n".format(
+        absolute_url_for("public.sitemap")
+    )
+    return current_app.response_class(body, mimetype="text/plain")
+
+
+@bp.get("/healthz")
+def healthz():
+    queries.database_ok()  # raises (and so answers 500) when the database is unreachable
+    return {"status": "ok", "database": "ok"}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+        abort(400)
+    return int(raw)
+
+
+def _counts_as_view() -> bool:
+    if request.method != "GET" or "print" in request.args:
+        return False
+    for name, value in PREFETCH_HEADERS.items():
+        if request.headers.get(name, "").lower().startswith(value):
+            return False
+    pattern = current_app.config["CRAWLER_USER_AGENT_PATTERN"]
+    user_agent = request.headers.get("User-Agent", "")
+    return not (pattern and re.search(pattern, user_agent, re.IGNORECASE))

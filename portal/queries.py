@@ -1,0 +1,136 @@
+"""Every read the public side makes. The one place that decides what "public" means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Channel, Post, PostStatus
+from portal.timeutil import now_utc
+
+
+def public_condition():
+    """A post is public when published, its time has come, and it is not in the trash."""
+    return sa.and_(
+        Post.status == PostStatus.PUBLISHED,
+        Post.published_at <= now_utc(),
+        Post.trashed_at.is_(None),
+    )
+
+
+def published():
+    """SELECT of public posts, newest first (callers add filters, limits, pinned order)."""
+    return (
+        sa.select(Post)
+        .where(public_condition())
+        .options(joinedload(Post.channel))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+
+
+def channels() -> list[Channel]:
+    return list(db.session.scalars(sa.select(Channel).order_by(Channel.position, Channel.id)))
+
+
+def channel_by_slug(slug: str) -> Channel | None:
+    return db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
+
+
+def latest(channel: Channel, limit: int, *, pinned_first: bool = False) -> list[Post]:
+    query = published().where(Post.channel_id == channel.id).limit(limit)
+    if pinned_first:
+        query = query.order_by(None).order_by(
+            Post.pinned.desc(), Post.published_at.desc(), Post.id.desc()
+        )
+    return list(db.session.scalars(query))
+
+
+def sidebar_notices(slug: str, limit: int) -> list[Post]:
+    """The sidebar's latest notices: one indexed query, pinned first."""
+    channel = channel_by_slug(slug)
+    return [] if channel is None else latest(channel, limit, pinned_first=True)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Post]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_of(channel: Channel, number: int, per_page: int) -> Page | None:
+    """Page ``number`` (from 1) of a channel: pinned posts lead page 1 and appear only there,
+    because the whole list is ordered pinned-first before it is cut into pages.
+    Returns None for a page past the end (page 1 always exists, even when empty)."""
+    where = sa.and_(public_condition(), Post.channel_id == channel.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(where))
+    pages = max(1, -(-total // per_page))
+    if number > pages:
+        return None
+    query = (
+        sa.select(Post)
+        .where(where)
+        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(list(db.session.scalars(query)), number, pages, total)
+
+
+def public_post(post_id: int) -> Post | None:
+    return db.session.scalar(published().where(Post.id == post_id))
+
+
+def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The previous (older) and next (newer) public posts of the same channel."""
+    same_channel = published().where(Post.channel_id == post.channel_id, Post.id != post.id)
+    key = sa.tuple_(Post.published_at, Post.id)
+    here = sa.tuple_(sa.literal(post.published_at, Post.published_at.type), sa.literal(post.id))
+    older = db.session.scalar(same_channel.where(key < here).limit(1))
+    newer = db.session.scalar(
+        same_channel.where(key > here)
+        .order_by(None)
+        .order_by(Post.published_at.asc(), Post.id.asc())
+        .limit(1)
+    )
+    return older, newer
+
+
+def record_view(post_id: int) -> int:
+    """Count one view atomically (no read-modify-write) and return the new count."""
+    count = db.session.execute(
+        sa.update(Post)
+        .where(Post.id == post_id)
+        .values(view_count=Post.view_count + 1)
+        .returning(Post.view_count)
+    ).scalar_one()
+    db.session.commit()
+    return count
+
+
+def sitemap_posts() -> list[tuple[int, str, object]]:
+    """(id, channel slug, updated_at) of every public post, for /sitemap.xml."""
+    rows = db.session.execute(
+        sa.select(Post.id, Channel.slug, Post.updated_at)
+        .join(Channel)
+        .where(public_condition())
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def database_ok() -> bool:
+    db.session.execute(sa.text("SELECT 1"))
+    return True

@@ -1,0 +1,152 @@
+"""Fixtures shared by the whole suite.
+
+Every test that uses ``app`` runs once per database backend: SQLite always, PostgreSQL too when
+``PORTAL_TEST_DATABASE_URL`` is set (CI sets it). The schema is made by the Alembic migrations,
+once per run and backend (PostgreSQL: in a fresh schema, dropped at the end); each test starts
+from empty tables and builds the data it needs. A PostgreSQL run that cannot reach the server
+errors; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Channel, Post, PostStatus
+from portal.timeutil import frozen_clock, now_utc
+
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SERVER_NAME": None,
+    }
+
+
+def _migrate(database_url: str) -> None:
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database for this run; the param names the backend."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "portal.sqlite3"
+        url = f"sqlite:///{path}"
+        _migrate(url)
+        yield url
+        return
+    schema = f"portal_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:  # raises, failing the tests, if PostgreSQL is down
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in POSTGRES_URL else "?"
+        url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+        _migrate(url)
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(database_url) -> dict:
+    """Override or extend per test (e.g. ``app_config["SITE_URL"] = …``) before ``app``."""
+    return base_config(database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(dict(app_config))
+    with app.app_context():
+        empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def clock():
+    """Freeze ``now_utc()``; the yielded function moves it (tests never sleep)."""
+    with frozen_clock(datetime(2026, 11, 26, 8, 0, tzinfo=UTC)) as move_to:
+        yield move_to
+
+
+@pytest.fixture
+def make_channel(app):
+    def make(slug="notices", name=None, column_type="通知公告", **fields) -> Channel:
+        with app.app_context():
+            channel = db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
+            if channel is None:
+                channel = Channel(
+                    slug=slug, name=name or slug.title(), column_type=column_type, **fields
+                )
+                db.session.add(channel)
+                db.session.commit()
+            db.session.refresh(channel)
+            db.session.expunge(channel)
+            return channel
+
+    return make
+
+
+@pytest.fixture
+def make_post(app, make_channel):
+    """Create a post; published an hour ago in ``notices`` unless told otherwise."""
+
+    def make(title="测试公告", channel="notices", **fields) -> Post:
+        channel_row = make_channel(channel)
+        fields.setdefault("status", PostStatus.PUBLISHED)
+        fields.setdefault("published_at", now_utc() - timedelta(hours=1))
+        fields.setdefault("body_html", "<p>正文内容。</p>")
+        with app.app_context():
+            post = Post(title=title, channel_id=channel_row.id, **fields)
+            db.session.add(post)
+            db.session.commit()
+            db.session.refresh(post)
+            db.session.expunge(post)
+            return post
+
+    return make
