@@ -13,9 +13,11 @@ from portal.config import DefaultConfig
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app. ``test_config`` replaces the instance file and environment layers."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
@@ -56,11 +58,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import auth, editor, feeds, public
+    from portal import auth, editor, feeds, prefs, public
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(prefs.bp)
     app.register_blueprint(public.bp)  # last: its /<channel>/ rules are the catch-all
 
 
@@ -69,5 +72,7 @@ def _generate_secret_key(instance_path: str) -> str:
     key = secrets.token_hex(32)
     config_file = Path(instance_path) / "config.py"
     with config_file.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n# Generated on first run; keep it secret and stable.\nSECRET_KEY = {key!r}\n")
+        handle.write(
+            f"\n# Generated on first run; keep it secret and stable.\nSECRET_KEY = {key!r}\n"
+        )
     return key

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from portal import queries
 from portal.presentation import absolute_url_for

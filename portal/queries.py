@@ -134,3 +134,91 @@ def sitemap_posts() -> list[tuple[int, str, object]]:
 def database_ok() -> bool:
     db.session.execute(sa.text("SELECT 1"))
     return True
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def _feed_window(query, channel: Channel | None, limit: int):
+    """The newest public posts strictly by published time (pinned posts are not pinned in
+    feeds). The one definition the feed and its validators share, so the two always agree."""
+    query = (
+        query.where(public_condition())
+        .order_by(None)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return query if channel is None else query.where(Post.channel_id == channel.id)
+
+
+def feed_posts(channel: Channel | None, limit: int) -> list[Post]:
+    """The posts of a feed (``channel`` None: every channel), newest first, with their channel."""
+    query = sa.select(Post).options(joinedload(Post.channel))
+    return list(db.session.scalars(_feed_window(query, channel, limit)))
+
+
+def feed_state(channel: Channel | None, limit: int) -> list[tuple]:
+    """What decides whether a feed changed, without its content: ``(id, channel_id,
+    published_at, updated_at)`` of each post in the window, newest first.
+
+    One small indexed query (a few bytes per row), so answering 304 costs almost nothing. An
+    edit (updated_at), a move (channel_id), a new post, a withdrawal, a trash and a scheduled
+    post coming due all change this list.
+    """
+    query = sa.select(Post.id, Post.channel_id, Post.published_at, Post.updated_at)
+    return [tuple(row) for row in db.session.execute(_feed_window(query, channel, limit))]
+
+
+# --- the editor's dashboard: every post, in one of four states --------------------------------
+
+EDITOR_STATES = ("draft", "scheduled", "published", "trash")
+
+
+def editor_state_condition(state: str | None):
+    """The dashboard filter; None means every post not in the trash. "published" is exactly
+    what readers see (public_condition); "scheduled" is published but its time has not come."""
+    not_trashed = Post.trashed_at.is_(None)
+    if state is None:
+        return not_trashed
+    if state == "trash":
+        return Post.trashed_at.is_not(None)
+    if state == "draft":
+        return sa.and_(Post.status == PostStatus.DRAFT, not_trashed)
+    if state == "published":
+        return public_condition()
+    if state == "scheduled":
+        return sa.and_(
+            Post.status == PostStatus.PUBLISHED,
+            not_trashed,
+            sa.or_(Post.published_at.is_(None), Post.published_at > now_utc()),
+        )
+    raise ValueError(f"unknown state {state!r}")
+
+
+def editor_page(
+    number: int,
+    per_page: int,
+    *,
+    state: str | None = None,
+    channel_id: int | None = None,
+    created_by_id: int | None = None,
+) -> Page | None:
+    """Page ``number`` of the dashboard, most recently changed first; None past the end."""
+    where = [editor_state_condition(state)]
+    if channel_id is not None:
+        where.append(Post.channel_id == channel_id)
+    if created_by_id is not None:
+        where.append(Post.created_by_id == created_by_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(*where))
+    pages = max(1, -(-total // per_page))
+    if number > pages:
+        return None
+    query = (
+        sa.select(Post)
+        .where(*where)
+        .options(joinedload(Post.channel), joinedload(Post.created_by))
+        .order_by(Post.updated_at.desc(), Post.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(list(db.session.scalars(query)), number, pages, total)

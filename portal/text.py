@@ -23,6 +23,7 @@ _BINDING = (
 )
 _FLAG = r"[\U0001f1e6-\U0001f1ff]{2}"
 _CLUSTER = re.compile(rf"{_ENTITY}|{_FLAG}|(?s:.){_BINDING}*")
+_FLAG_RE = re.compile(_FLAG)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -40,6 +41,8 @@ def char_width(char: str) -> int:
 def cluster_width(cluster: str) -> int:
     if cluster.startswith("&") and cluster.endswith(";") and len(cluster) > 2:
         return 1  # an entity stands for one character; only its first one matters here
+    if _FLAG_RE.fullmatch(cluster) or "\ufe0f" in cluster:
+        return 2  # flags and emoji-presentation sequences are drawn as one wide glyph
     # A sequence is as wide as its widest part (a ZWJ family is one wide glyph).
     return max((char_width(c) for c in cluster), default=0)
 

@@ -28,6 +28,11 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 SECRET_KEY = "test-secret-key-not-for-production"
 
 
+def pytest_configure(config):
+    if os.environ.get("CI") == "true" and not POSTGRES_URL:
+        raise pytest.UsageError("CI must run the suite on PostgreSQL: set PORTAL_TEST_DATABASE_URL")
+
+
 def base_config(database_url: str) -> dict:
     return {
         "TESTING": True,

@@ -1,0 +1,68 @@
+"""Configuration layers: defaults, then instance/config.py, then PORTAL_* variables."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from portal import create_app
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("PORTAL_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_defaults_apply_without_instance_file_or_environment(clean_env, tmp_path):
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["TIMEZONE"] == "Asia/Shanghai"
+    assert app.config["POSTS_PER_PAGE"] == 20
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/portal.sqlite3"
+
+
+def test_secret_key_is_generated_once_into_the_instance_file(clean_env, tmp_path):
+    first = create_app(instance_path=str(tmp_path))
+    key = first.config["SECRET_KEY"]
+    assert len(key) >= 32
+    assert key in (tmp_path / "config.py").read_text()
+    second = create_app(instance_path=str(tmp_path))
+    assert second.config["SECRET_KEY"] == key  # sessions survive a restart
+
+
+def test_instance_file_overrides_defaults_and_environment_overrides_both(clean_env, tmp_path):
+    (tmp_path / "config.py").write_text(
+        'SECRET_KEY = "from-instance"\nSITE_NAME = "实例站名"\nTIMEZONE = "Asia/Urumqi"\n'
+    )
+    clean_env.setenv("PORTAL_SITE_NAME", "环境站名")
+    clean_env.setenv("PORTAL_POSTS_PER_PAGE", "5")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["TIMEZONE"] == "Asia/Urumqi"
+    assert app.config["SITE_NAME"] == "环境站名"
+    assert app.config["POSTS_PER_PAGE"] == 5  # JSON-looking values are parsed
+
+
+def test_database_is_chosen_by_environment(clean_env, tmp_path):
+    clean_env.setenv("PORTAL_SECRET_KEY", "from-env")
+    clean_env.setenv(
+        "PORTAL_SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert not (tmp_path / "config.py").exists()  # a key from the environment is not written
+
+
+@pytest.fixture
+def two_per_page(app_config):
+    app_config["POSTS_PER_PAGE"] = 2
+
+
+def test_posts_per_page_setting_changes_the_channel_list(two_per_page, client, make_post):
+    for n in range(3):
+        make_post(f"公告{n}")
+    assert client.get("/notices/?page=2").status_code == 200
+    assert client.get("/notices/?page=3").status_code == 404
