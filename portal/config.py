@@ -30,8 +30,10 @@ class DefaultConfig:
     FOOTER_ICP_NUMBER = None  # ICP备案编号
     FOOTER_ICP_URL = "https://beian.miit.gov.cn/"
     FOOTER_PSB_NUMBER = None  # 公安机关备案号
-    FOOTER_PSB_URL = None  # its link (http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=…)
-    FOOTER_GOV_BADGE_URL = None  # 党政机关网站标识 link (the image is static/images/dzjg.png)
+    FOOTER_PSB_URL = (
+        None  # its link (http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=…)
+    )
+    FOOTER_GOV_BADGE_URL = None  # 党政机关网站标识 link (the image is static/images/dzjg.svg; replace it with the issued one)
     FOOTER_ERROR_REPORT_URL = None  # 我为政府网站找错
 
     # --- view counter --------------------------------------------------------------------------
@@ -44,9 +46,12 @@ class DefaultConfig:
     # --- editor and login ----------------------------------------------------------------------
     BODY_MAX_BYTES = 1024 * 1024  # largest article body the editor form accepts
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # whole request; larger gets the 413 page
+    # One text field of a multipart form (werkzeug's default, 500 kB, is below BODY_MAX_BYTES).
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
     RATELIMIT_STORAGE_URI = "database"  # or "redis://127.0.0.1:6379/0"
+    RATELIMIT_KEY_PREFIX = "portal:login:"  # Redis keys of the failed-login counter
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # turn on in production behind HTTPS

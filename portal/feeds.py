@@ -1,5 +1,196 @@
-"""Blueprint placeholder: filled in by its own issue."""
+"""RSS 2.0 and Atom 1.0 feeds of the public posts, built with feedgen, cheap to poll.
 
-from flask import Blueprint
+``/feeds/all.rss|atom`` has every channel, ``/feeds/<channel>.rss|atom`` one channel. Each feed
+holds the newest ``FEED_ENTRIES`` public posts, strictly by published time.
 
-bp = Blueprint("feeds", __name__)
+Polling: every feed carries a strong ``ETag`` and ``Last-Modified``, both computed from
+``queries.feed_state`` (one small query: ids and times of the posts in the feed, no content).
+A matching ``If-None-Match`` (or, without it, ``If-Modified-Since``) is answered 304 before
+the posts are loaded or the feed is built.
+
+Ids never change: ``tag:`` URIs from ``FEED_TAG_AUTHORITY`` and the post id (or the channel
+slug), so an edit, a move to another channel or a new ``SITE_URL`` keeps every id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, abort, current_app, request
+
+from portal import messages, queries
+from portal.models import Channel, Post
+from portal.presentation import absolute_url_for
+from portal.sanitize import absolutize_urls, strip_xml_illegal
+from portal.timeutil import to_site
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+ALL_CHANNELS = "all"  # the slug of the site-wide feed
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+LANGUAGE = "zh-CN"
+GENERATOR = "portal (python-feedgen)"
+# Bump when the XML written for the same data changes shape, so every cached copy is replaced.
+FORMAT_VERSION = 1
+# Settings that change what a feed says; part of the ETag, so changing one refreshes readers.
+SETTINGS_IN_FEED = (
+    "SITE_NAME",
+    "SITE_URL",
+    "TIMEZONE",
+    "FEED_TAG_AUTHORITY",
+    "FEED_MAX_AGE",
+    "SUMMARY_WIDTH",
+)
+# An empty feed still needs an updated time (RFC 4287); a fixed one keeps it stable.
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@bp.get("/<slug>.<any(rss, atom):kind>")
+def feed(slug: str, kind: str):
+    channel = None if slug == ALL_CHANNELS else (queries.channel_by_slug(slug) or abort(404))
+    limit = current_app.config["FEED_ENTRIES"]
+    etag, last_modified = _validators(kind, channel, queries.feed_state(channel, limit))
+    if _is_fresh(etag, last_modified):
+        return _response(b"", 304, kind, etag, last_modified)
+    posts = queries.feed_posts(channel, limit)
+    # Validators of what is actually served (a change since feed_state only costs a re-fetch).
+    etag, last_modified = _validators(kind, channel, [_state_of(post) for post in posts])
+    return _response(_render(kind, channel, posts), 200, kind, etag, last_modified)
+
+
+# --- conditional GET ---------------------------------------------------------------------------
+
+
+def _state_of(post: Post) -> tuple:
+    """The same tuple ``queries.feed_state`` returns for a post."""
+    return (post.id, post.channel_id, post.published_at, post.updated_at)
+
+
+def _validators(kind: str, channel: Channel | None, state: list[tuple]) -> tuple[str, datetime]:
+    """(ETag value, Last-Modified) of a feed in ``state``: anything that changes the XML
+    (a post entering or leaving, an edit, a move, a renamed channel, a setting, the base URL
+    when SITE_URL is unset) changes the ETag."""
+    config = current_app.config
+    material = [
+        FORMAT_VERSION,
+        kind,
+        config["SITE_URL"] or request.host_url,
+        [config[name] for name in SETTINGS_IN_FEED],
+        None if channel is None else [channel.slug, channel.name, channel.description],
+        [[post_id, channel_id, published.isoformat(), updated.isoformat()]
+         for post_id, channel_id, published, updated in state],
+    ]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
+    newest = max((max(published, updated) for _, _, published, updated in state), default=None)
+    return digest[:32], (newest or EMPTY_FEED_UPDATED).replace(microsecond=0)
+
+
+def _is_fresh(etag: str, last_modified: datetime) -> bool:
+    """Does the client's copy still match? RFC 9110 §13.2.2: If-None-Match decides when sent
+    (weak comparison, lists and ``*`` included); If-Modified-Since only without it."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified <= since
+
+
+def _response(body: bytes, status: int, kind: str, etag: str, last_modified: datetime):
+    response = current_app.response_class(
+        body, status=status, content_type=f"{MEDIA_TYPES[kind]}; charset=utf-8"
+    )
+    response.set_etag(etag)  # strong
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['FEED_MAX_AGE'])}"
+    return response
+
+
+# --- the feed ----------------------------------------------------------------------------------
+
+
+def _render(kind: str, channel: Channel | None, posts: list[Post]) -> bytes:
+    generator = _feed(kind, channel, posts)
+    return generator.atom_str(pretty=True) if kind == "atom" else generator.rss_str(pretty=True)
+
+
+def _feed(kind: str, channel: Channel | None, posts: list[Post]) -> FeedGenerator:
+    config = current_app.config
+    site = _text(config["SITE_NAME"])
+    slug = ALL_CHANNELS if channel is None else channel.slug
+    generator = FeedGenerator()
+    generator.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> is an e-mail
+    generator.id(_tag_uri(f"feed/{slug}"))
+    generator.title(f"{site} · {_channel_name(channel)}")
+    generator.subtitle(_channel_description(site, channel))
+    generator.author({"name": site})
+    # feedgen writes the LAST link as RSS <channel><link>: self first, the HTML page last.
+    generator.link(
+        href=absolute_url_for("feeds.feed", slug=slug, kind=kind),
+        rel="self",
+        type=MEDIA_TYPES[kind],
+    )
+    generator.link(href=_page_url(channel), rel="alternate", type="text/html")
+    generator.language(LANGUAGE)
+    generator.generator(GENERATOR)
+    generator.ttl(max(1, int(config["FEED_MAX_AGE"]) // 60))  # minutes
+    entries = [_add_entry(generator, post, site) for post in posts]
+    generator.updated(max((entry.updated() for entry in entries), default=_time(None)))
+    return generator
+
+
+def _add_entry(generator: FeedGenerator, post: Post, site: str):
+    permalink = absolute_url_for("public.article", slug=post.channel.slug, post_id=post.id)
+    entry = generator.add_entry(order="append")  # posts come newest first; keep that order
+    entry.guid(_tag_uri(f"post/{post.id}"), permalink=False)  # also the Atom id
+    entry.title(_text(post.title))
+    entry.link(href=permalink, rel="alternate", type="text/html")
+    entry.published(_time(post.published_at))
+    # A post scheduled long after it was written became news when it was published.
+    entry.updated(_time(max(post.published_at, post.updated_at)))
+    names = (_text(post.author), _text(post.source))
+    creators = list(dict.fromkeys(name for name in names if name)) or [site]
+    entry.author([{"name": name} for name in creators])
+    entry.dc.dc_creator(creators)
+    # A title-only notice still gets a summary: readers (and the W3C validator) want some text.
+    entry.summary(_text(post.description) or _text(post.title))
+    body = _text(post.body_html)  # first: the HTML parser would turn them into "?"
+    if body:  # a notice may be a title only; an empty <content> is a validator warning
+        # Readers show the body outside our site: relative links and images must be absolute.
+        entry.content(absolutize_urls(body, permalink), type="html")
+    return entry
+
+
+def _channel_name(channel: Channel | None) -> str:
+    return messages.FEED_ALL_NAME if channel is None else _text(channel.name)
+
+
+def _channel_description(site: str, channel: Channel | None) -> str:
+    if channel is None:
+        return messages.FEED_ALL_DESCRIPTION.format(site=site)
+    return _text(channel.description) or messages.FEED_CHANNEL_DESCRIPTION.format(
+        site=site, channel=_text(channel.name)
+    )
+
+
+def _page_url(channel: Channel | None) -> str:
+    if channel is None:
+        return absolute_url_for("public.home")
+    return absolute_url_for("public.channel", slug=channel.slug)
+
+
+def _tag_uri(specific: str) -> str:
+    """An id that never changes (RFC 4151): not tied to the host name or the URL layout."""
+    return f"tag:{current_app.config['FEED_TAG_AUTHORITY']}:{specific}"
+
+
+def _time(moment: datetime | None) -> datetime:
+    """In the site zone, so the offset shows (+08:00), to the second."""
+    return to_site(moment or EMPTY_FEED_UPDATED).replace(microsecond=0)
+
+
+def _text(value: str | None) -> str:
+    """Text from the database as XML accepts it: characters XML forbids (pasted from Word,
+    say) would make lxml refuse the whole feed, so they are dropped here, at the edge."""
+    return strip_xml_illegal(value or "").strip()

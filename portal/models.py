@@ -40,6 +40,8 @@ COLUMN_TYPES = (
 )
 
 TITLE_MAX = 200
+# Paths a channel slug would shadow (/<slug>/) or that name the whole site (/feeds/all.rss).
+RESERVED_SLUGS = frozenset({"all", "editor", "feeds", "static", "search", "healthz", "prefs"})
 
 
 class PostStatus:
@@ -69,6 +71,8 @@ class Channel(db.Model):
     def _check_slug(self, _key, value):
         if not value or not value.replace("-", "").isalnum() or not value.isascii():
             raise ValueError(f"a channel slug is ASCII letters, digits and '-': {value!r}")
+        if value.lower() in RESERVED_SLUGS:
+            raise ValueError(f"the slug {value!r} is reserved")
         return value.lower()
 
 

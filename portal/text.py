@@ -55,21 +55,19 @@ def truncate_width(text: str, max_width: int, ellipsis: str = ELLIPSIS) -> str:
     """Cut ``text`` to at most ``max_width`` display columns, ending with ``ellipsis`` if cut.
 
     The ellipsis counts towards the width. Text that already fits is returned unchanged.
+    Reads only as far as it must, so cutting the summary of a long body stays cheap.
     """
     text = _SURROGATE.sub("", text)
-    units = clusters(text)
-    if sum(map(cluster_width, units)) <= max_width:
-        return text
     budget = max_width - display_width(ellipsis)
-    kept: list[str] = []
+    kept_end = 0  # where the text is cut if it turns out not to fit
     used = 0
-    for unit in units:
-        width = cluster_width(unit)
-        if used + width > budget:
-            break
-        kept.append(unit)
-        used += width
-    return "".join(kept).rstrip() + ellipsis
+    for match in _CLUSTER.finditer(text):
+        used += cluster_width(match.group())
+        if used > max_width:
+            return text[:kept_end].rstrip() + ellipsis
+        if used <= budget:
+            kept_end = match.end()
+    return text
 
 
 def collapse_whitespace(text: str) -> str:
