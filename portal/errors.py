@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -29,7 +29,9 @@ def _csrf_error(_error: CSRFError):
 
 
 def _unexpected_error(error: Exception):
-    # Flask logs the exception with its traceback; the reader sees only the page.
+    # A handler for Exception stops Flask from logging it: log the traceback here, where the
+    # operators look; the reader sees only the page.
+    current_app.logger.error("Unhandled exception", exc_info=error)
     db.session.rollback()
     return render_error(500)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.sanitize import plain_text
+from portal.sanitize import clean, plain_text
 from portal.text import summarize
 from portal.timeutil import UTCDateTime, now_utc
 
@@ -194,6 +194,12 @@ class Revision(db.Model):
 
     post: Mapped[Post] = relationship(back_populates="revisions")
     editor: Mapped[User | None] = relationship()
+
+    @property
+    def body(self) -> Markup:
+        """The kept body, cleaned again by today's policy (old revisions were cleaned by the
+        policy of their day); with ``Post.body``, the only places HTML is marked safe."""
+        return Markup(clean(self.body_clean).html)
 
 
 class LoginFailure(db.Model):

@@ -155,3 +155,123 @@ def make_post(app, make_channel):
             return post
 
     return make
+
+
+# --- editors and their login (issue 3) ---------------------------------------------------------
+
+import re  # noqa: E402  (appended section)
+
+from portal.models import User  # noqa: E402
+
+EDITOR_PASSWORD = "correct horse battery"
+_CSRF_INPUT = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+@pytest.fixture
+def csrf_token():
+    """The CSRF token a rendered page carries in its forms (as a browser would submit it)."""
+
+    def extract(response) -> str:
+        match = _CSRF_INPUT.search(response.get_data(as_text=True))
+        assert match, "the page has no form with a CSRF token"
+        return match.group(1) or match.group(2)
+
+    return extract
+
+
+@pytest.fixture
+def make_editor(app):
+    """Create an editor account; returns the (detached) User."""
+
+    def make(username="editor", password=EDITOR_PASSWORD, admin=False, **fields) -> User:
+        with app.app_context():
+            user = User(username=username, is_admin=admin, **fields)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def login(csrf_token):
+    """Log ``client`` in through the real login form (GET it, submit its token)."""
+
+    def log_in(
+        client, username="editor", password=EDITOR_PASSWORD, next_url=None, remote_addr=None
+    ):
+        page = client.get("/editor/login", query_string={"next": next_url} if next_url else None)
+        data = {"csrf_token": csrf_token(page), "username": username, "password": password}
+        if next_url is not None:
+            data["next"] = next_url
+        environ = {"REMOTE_ADDR": remote_addr} if remote_addr else {}
+        return client.post("/editor/login", data=data, environ_base=environ)
+
+    return log_in
+
+
+@pytest.fixture
+def editor_client(app, make_editor, login):
+    """A test client logged in as the editor "editor" through the login form, CSRF on."""
+    make_editor("editor", display_name="张编辑")
+    client = app.test_client()
+    response = login(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+class _FormFields(__import__("html.parser").parser.HTMLParser):
+    """What a browser would submit from a page's forms: input values, textarea text, the
+    selected option, checked boxes (by name; the last form wins on a repeated name)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self.textarea: str | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name:
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value") or "y"
+            else:
+                self.values[name] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.values[self.select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea:
+            text = self.values[self.textarea]  # a browser drops one newline after <textarea>
+            if text.startswith("\n") or text.startswith("\r\n"):
+                text = text.split("\n", 1)[1]
+            self.values[self.textarea] = text
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea] += data
+
+
+@pytest.fixture
+def form_fields():
+    def parse(response) -> dict[str, str]:
+        parser = _FormFields()
+        parser.feed(response.get_data(as_text=True))
+        return parser.values
+
+    return parse

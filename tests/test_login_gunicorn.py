@@ -1,0 +1,177 @@
+"""The login lockout in the real deployment shape: gunicorn with two worker processes.
+
+Per-process memory would let each worker allow its own five attempts; the counter lives in the
+database (or Redis), so the lock holds whichever worker answers. Ten wrong passwords are sent at
+once, so both workers are busy (the access log, which records each worker's pid, proves it), and
+at most five of them may even be checked: the rest, and then the right password, get 429.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import redis
+from conftest import EDITOR_PASSWORD, SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+REDIS_URL = "redis://127.0.0.1:6379/0"
+STARTUP_SECONDS = 30
+LOCKED_TEXT = "登录失败次数过多"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, port: int):
+        self.port = port
+
+    def request(self, method, path, body=None, cookie=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        if cookie:
+            headers["Cookie"] = cookie
+        try:
+            connection.request(
+                method, path, body=urlencode(body) if body else None, headers=headers
+            )
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read().decode()
+        finally:
+            connection.close()
+
+    def wait_until_ready(self, process):
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "gunicorn exited during startup"
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)  # polling for startup, not waiting for application time
+        raise AssertionError("gunicorn did not start")
+
+
+@pytest.fixture(params=["database", "redis"])
+def storage(request):
+    """The counter's backend for the server, and its environment settings."""
+    if request.param == "database":
+        yield {"PORTAL_RATELIMIT_STORAGE_URI": "database"}
+        return
+    prefix = f"portal-test:{uuid.uuid4().hex}:"
+    yield {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL, "PORTAL_RATELIMIT_KEY_PREFIX": prefix}
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = list(server.scan_iter(f"{prefix}*"))
+    if keys:
+        server.delete(*keys)
+    server.close()
+
+
+@pytest.fixture
+def gunicorn(app, database_url, storage, tmp_path):
+    """gunicorn, two sync workers, on a free port, using this test's database."""
+    port = free_port()
+    access_log = tmp_path / "access.log"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update(
+        storage,
+        PORTAL_SQLALCHEMY_DATABASE_URI=database_url,
+        PORTAL_SECRET_KEY=SECRET_KEY,
+    )
+    process = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(p)s %(m)s %(U)s %(s)s",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        server = Server(port)
+        server.wait_until_ready(process)
+        server.access_log = access_log
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def login_page(server):
+    status, headers, page = server.request("GET", "/editor/login")
+    assert status == 200
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return cookie, token
+
+
+def test_lockout_holds_across_gunicorn_workers(gunicorn, make_editor):
+    make_editor("editor")
+    cookie, token = login_page(gunicorn)
+
+    def attempt(password):
+        body = {"csrf_token": token, "username": "editor", "password": password}
+        return gunicorn.request("POST", "/editor/login", body=body, cookie=cookie)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(attempt, [f"wrong password {n}" for n in range(10)]))
+    statuses = sorted(status for status, _, _ in results)
+    checked = statuses.count(400)  # the password was checked and was wrong
+    locked = statuses.count(429)
+    assert checked + locked == 10, statuses
+    assert checked <= 5, statuses  # never more than five guesses per window, however raced
+    assert locked >= 5, statuses
+    assert all(LOCKED_TEXT in page for status, _, page in results if status == 429)
+
+    status, _, page = attempt(EDITOR_PASSWORD)
+    assert status == 429
+    assert LOCKED_TEXT in page
+    status, headers, _ = gunicorn.request("GET", "/editor/", cookie=cookie)
+    assert status == 302 and headers["Location"].startswith("/editor/login")
+
+    # Both workers answered login attempts: the lock did not depend on one process's memory.
+    log = gunicorn.access_log.read_text()
+    pids = {line.split()[0] for line in log.splitlines() if " POST /editor/login " in line}
+    assert len(pids) >= 2, log
+
+
+def test_correct_password_logs_in_through_gunicorn(gunicorn, make_editor):
+    make_editor("editor")
+    cookie, token = login_page(gunicorn)
+    body = {"csrf_token": token, "username": "editor", "password": EDITOR_PASSWORD}
+    status, headers, _ = gunicorn.request("POST", "/editor/login", body=body, cookie=cookie)
+    assert status == 302
+    assert headers["Location"] == "/editor/"
+    session = headers["Set-Cookie"].split(";", 1)[0]
+    assert gunicorn.request("GET", "/editor/", cookie=session)[0] == 200
