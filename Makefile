@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test db demo lint bench
+.PHONY: run test install install-test test-tools db demo lint bench screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The browser tests' checkers: axe-core and vnu-jar from the npm registry, exactly as locked.
+# --ignore-scripts: vnu-jar's install script would download a JRE; the system Java runs it.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the accessibility and HTML-validity tests will be skipped"; \
+	fi
+
+test-tools: node_modules/.installed
+
 db: install
 	$(FLASK) db upgrade
 
@@ -33,8 +44,13 @@ demo: db
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's home page screenshot (docs/screenshot-home.png) from the browser test.
+screenshot: install-test test-tools
+	PORTAL_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser/test_accessibility.py \
+		-k screenshots
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -58,4 +58,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.add_template_filter(format_site, "site_time")
     app.add_template_filter(lambda moment: format_site(moment, "%Y-%m-%d"), "site_date")
-    app.add_template_filter(lambda moment: to_site(moment).isoformat(), "site_iso")
+    # Whole seconds: HTML <time datetime> allows at most three fractional digits.
+    app.add_template_filter(
+        lambda moment: to_site(moment).isoformat(timespec="seconds"), "site_iso"
+    )

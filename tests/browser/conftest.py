@@ -1,0 +1,297 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served by gunicorn.
+
+The server runs ``wsgi:app`` in a subprocess on 127.0.0.1, configured only through the
+environment (PORTAL_SQLALCHEMY_DATABASE_URI, PORTAL_SECRET_KEY), on the same per-run database as
+the ``app`` fixture: tests build their data with ``make_post`` & co., then browse it. One server
+per backend and one browser per session keep the suite fast; each test gets a fresh browser
+context (no cookies carried over) whose every page is watched for CSP violations, script errors
+and dialogs.
+
+Tools: Chromium (/usr/bin/chromium; never a browser download), axe-core and vnu-jar from
+``npm ci --ignore-scripts`` (make test runs it). When one is missing the tests skip, except when
+PORTAL_REQUIRE_BROWSER=1 or CI=true: then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored
+
+DESKTOP = {"width": 1280, "height": 900}
+EDITOR_PASSWORD = "浏览器测试-Passw0rd!"
+SERVER_START_SECONDS = 30
+
+
+def tools_required() -> bool:
+    return os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Skip when a tool is missing on a developer's machine; fail in CI or when required."""
+    if available:
+        return
+    message = f"{what} is missing: {how}"
+    if tools_required():
+        pytest.fail(message + " (required: PORTAL_REQUIRE_BROWSER=1 or CI=true)", pytrace=False)
+    pytest.skip(message)
+
+
+def require_node_tool(path: Path, name: str) -> Path:
+    require(path.is_file(), f"{name} ({path.relative_to(ROOT)})", "run `npm ci --ignore-scripts`")
+    return path
+
+
+# --- the live server -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _server_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            status_line = connection.recv(64).split(b"\r\n", 1)[0]
+            return status_line.split()[1:2] == [b"200"]
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """Base URL of gunicorn serving wsgi:app on this run's database (one per backend)."""
+    port = _free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
+    env["PORTAL_SQLALCHEMY_DATABASE_URI"] = database_url
+    env["PORTAL_SECRET_KEY"] = secrets.token_hex(32)
+    log_path = tmp_path_factory.mktemp("server") / "gunicorn.log"
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--threads", "4",
+        "--access-logfile", "-", "--error-logfile", "-",
+        "wsgi:app",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # Readiness polling of a subprocess (not a sleep standing in for time passing).
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not _server_answers(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log = log_path.read_text(errors="replace")[-3000:]
+                pytest.fail(f"gunicorn did not start:\n{log}", pytrace=False)
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(
+        Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is not None,
+        f"Chromium ({CHROMIUM})",
+        "apt-get install chromium (never a Playwright browser download)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# Registered on every new document before the page's own scripts: the page's CSP cannot block
+# it (Playwright adds it through the DevTools protocol).
+WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__portalCspViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+    page: document.URL,
+  });
+});
+"""
+
+
+@dataclass
+class Watch:
+    """What went wrong on the pages of one browser context."""
+
+    csp_violations: list[dict] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    navigations: list[str] = field(default_factory=list)  # main-frame URLs, in order
+    allowed_console: list[re.Pattern] = field(default_factory=list)
+
+    def allow_console(self, pattern: str) -> None:
+        """A console error the test expects (e.g. the 404 of a page it just withdrew)."""
+        self.allowed_console.append(re.compile(pattern))
+
+    def unexpected_console_errors(self) -> list[str]:
+        return [
+            text
+            for text in self.console_errors
+            if not any(pattern.search(text) for pattern in self.allowed_console)
+        ]
+
+    def assert_clean(self) -> None:
+        assert self.csp_violations == [], "CSP violations (securitypolicyviolation)"
+        assert self.page_errors == [], "uncaught script errors"
+        assert self.dialogs == [], "a dialog opened (alert/confirm/prompt)"
+        assert self.unexpected_console_errors() == [], "console errors"
+
+
+def _watch_page(page, watch: Watch) -> None:
+    def on_console(message):
+        if message.type == "error":
+            source = (message.location or {}).get("url", "")
+            watch.console_errors.append(f"{message.text} [{source}] @ {page.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: watch.page_errors.append(f"{error} @ {page.url}"))
+
+    def on_dialog(dialog):
+        watch.dialogs.append(f"{dialog.type}: {dialog.message} @ {page.url}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on(
+        "framenavigated",
+        lambda frame: frame == page.main_frame and watch.navigations.append(frame.url),
+    )
+
+
+@dataclass
+class BrowserSession:
+    context: object
+    page: object
+    watch: Watch
+    base_url: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str):
+        return self.page.goto(self.url(path))
+
+
+def open_session(browser, base_url: str, **context_options) -> BrowserSession:
+    watch = Watch()
+    options = {"viewport": DESKTOP, "locale": "zh-CN", "base_url": base_url, **context_options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    context.expose_function(
+        "__portalCspViolation", lambda report: watch.csp_violations.append(report)
+    )
+    context.add_init_script(WATCH_SCRIPT)
+    context.on("page", lambda page: _watch_page(page, watch))  # new tabs too (preview)
+    page = context.new_page()
+    return BrowserSession(context=context, page=page, watch=watch, base_url=base_url)
+
+
+@pytest.fixture
+def session_factory(browser, live_server, app):
+    """Open browser contexts (viewport etc. as options); each is checked and closed after."""
+    sessions: list[BrowserSession] = []
+
+    def make(**context_options) -> BrowserSession:
+        session = open_session(browser, live_server, **context_options)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.context.close()
+    for session in sessions:
+        # Whatever the test checked, no page it opened may have violated the CSP.
+        assert session.watch.csp_violations == [], "a page violated the CSP"
+
+
+@pytest.fixture
+def web(session_factory) -> BrowserSession:
+    """A desktop-sized browser session on a fresh context."""
+    return session_factory()
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_account(make_editor) -> tuple[str, str]:
+    """An editor's user name and password (tests/conftest.py's make_editor makes the account)."""
+    make_editor("editor", password=EDITOR_PASSWORD, display_name="测试编辑")
+    return "editor", EDITOR_PASSWORD
+
+
+@pytest.fixture
+def demo_site(app):
+    """The demo content (channels, the old site's notices and article), as `make run` shows."""
+    from portal.cli import seed_demo
+
+    with app.app_context():
+        seed_demo()
+
+
+@pytest.fixture
+def screenshot_folder(database_url) -> Path:
+    """Where this backend's screenshots go (printed at the end of the run)."""
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    folder = SCREENSHOTS / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return require_node_tool(AXE_SCRIPT, "axe-core").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def vnu_jar() -> Path:
+    require(shutil.which("java") is not None, "Java", "apt-get install default-jre-headless")
+    return require_node_tool(VNU_JAR, "vnu-jar")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.rglob("*.png")):
+        terminalreporter.write_line(f"browser test screenshots: {SCREENSHOTS}")
