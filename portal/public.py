@@ -78,7 +78,7 @@ def sitemap():
 
 @bp.get("/robots.txt")
 def robots():
-    body = "User-agent: *\nDisallow: /editor/\n\nSitemap: {}\n".format(
+    body = "User-agent: *\nDisallow: /editor/\nDisallow: /prefs/\n\nSitemap: {}\n".format(
         absolute_url_for("public.sitemap")
     )
     return current_app.response_class(body, mimetype="text/plain")

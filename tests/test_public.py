@@ -476,6 +476,7 @@ def test_robots_txt_points_to_sitemap_and_keeps_crawlers_out_of_the_editor(clien
     assert response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert "Disallow: /editor/" in text
+    assert "Disallow: /prefs/" in text  # the reading-aid switches are not pages
     assert "Sitemap: http://localhost/sitemap.xml" in text
 
 
