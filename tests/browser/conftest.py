@@ -23,9 +23,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from portal.timeutil import now_utc
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -261,6 +264,33 @@ def editor_account(make_editor) -> tuple[str, str]:
     """An editor's user name and password (tests/conftest.py's make_editor makes the account)."""
     make_editor("editor", password=EDITOR_PASSWORD, display_name="测试编辑")
     return "editor", EDITOR_PASSWORD
+
+
+@pytest.fixture
+def sample_site(make_channel, make_post) -> dict[str, str]:
+    """Every kind of public page with content: 23 notices (so the list has a page 2) and a
+    pinned article with a table, a link, bold text and an image. Maps names to paths."""
+    make_channel("notices", name="信息公告", column_type="通知公告")
+    make_channel("news", name="普法动态", column_type="工作动态")
+    now = now_utc()
+    for number in range(1, 24):
+        make_post(f"关于第{number}期法治讲座的通知", published_at=now - timedelta(hours=number))
+    article = make_post(
+        "一篇有表格、链接和图片的文章",
+        channel="news",
+        pinned=True,
+        source="市司法局",
+        author="普法科",
+        summary="文章摘要。",
+        body_html=(
+            '<p class="text-center"><strong>加粗的导语</strong></p>'
+            '<p class="indent-2em">正文，<a href="https://www.gov.cn/">中国政府网</a>。</p>'
+            "<table><thead><tr><th>项目</th><th>时间</th></tr></thead>"
+            "<tbody><tr><td>讲座</td><td>周一</td></tr></tbody></table>"
+            '<p><img src="/static/images/favicon.svg" alt="示意图" width="32" height="32"></p>'
+        ),
+    )
+    return {"article": f"/news/{article.id}.html"}
 
 
 @pytest.fixture

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-from portal.timeutil import now_utc
 
 pytestmark = pytest.mark.browser
 
@@ -45,30 +42,6 @@ def describe(found: dict) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture
-def site(make_channel, make_post):
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
-    now = now_utc()
-    for number in range(1, 24):
-        make_post(f"关于第{number}期法治讲座的通知", published_at=now - timedelta(hours=number))
-    article = make_post(
-        "一篇有表格、链接和图片的文章",
-        channel="news",
-        pinned=True,
-        source="市司法局",
-        author="普法科",
-        body_html=(
-            '<p class="text-center"><strong>加粗的导语</strong></p>'
-            '<p class="indent-2em">正文，<a href="https://www.gov.cn/">中国政府网</a>。</p>'
-            "<table><thead><tr><th>项目</th><th>时间</th></tr></thead>"
-            "<tbody><tr><td>讲座</td><td>周一</td></tr></tbody></table>"
-            '<p><img src="/static/images/favicon.svg" alt="示意图" width="32" height="32"></p>'
-        ),
-    )
-    return {"article": f"/news/{article.id}.html"}
-
-
 def log_in(web, username: str, password: str) -> None:
     web.goto("/editor/login")
     web.page.get_by_label("用户名", exact=True).fill(username)
@@ -93,7 +66,9 @@ def resolve(site: dict, path: str) -> str:
 
 
 @pytest.mark.parametrize("reading", ["default", "elder-mode", "font-large"])
-def test_public_pages_have_no_serious_accessibility_violation(app, web, site, axe_source, reading):
+def test_public_pages_have_no_serious_accessibility_violation(
+    app, web, sample_site, axe_source, reading
+):
     if reading == "elder-mode":
         web.goto("/prefs/elder-mode/on")
     elif reading == "font-large":
@@ -104,7 +79,7 @@ def test_public_pages_have_no_serious_accessibility_violation(app, web, site, ax
         pages["search"] = "/search?q=法治"
     found = {}
     for name, path in pages.items():
-        web.goto(resolve(site, path))
+        web.goto(resolve(sample_site, path))
         violations = serious_violations(web.page, axe_source)
         if violations:
             found[name] = violations
@@ -113,7 +88,7 @@ def test_public_pages_have_no_serious_accessibility_violation(app, web, site, ax
 
 
 def test_editor_pages_have_no_serious_accessibility_violation(
-    web, site, editor_account, axe_source
+    web, sample_site, editor_account, axe_source
 ):
     log_in(web, *editor_account)
     found = {}

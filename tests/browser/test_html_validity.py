@@ -4,35 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import timedelta
-
-import pytest
-
-from portal.timeutil import now_utc
-
-
-@pytest.fixture
-def site(make_channel, make_post):
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
-    now = now_utc()
-    for number in range(1, 24):
-        make_post(f"关于第{number}期法治讲座的通知", published_at=now - timedelta(hours=number))
-    article = make_post(
-        "一篇有表格、链接和加粗的文章",
-        channel="news",
-        pinned=True,
-        source="市司法局",
-        author="普法科",
-        summary="文章摘要。",
-        body_html=(
-            '<p class="text-center"><strong>加粗的导语</strong></p>'
-            '<p class="indent-2em">正文，<a href="https://www.gov.cn/">中国政府网</a>。</p>'
-            "<table><thead><tr><th>项目</th><th>时间</th></tr></thead>"
-            "<tbody><tr><td>讲座</td><td>周一</td></tr></tbody></table>"
-        ),
-    )
-    return f"/news/{article.id}.html"
 
 
 def vnu_errors(vnu_jar, documents: dict[str, str], folder) -> list[str]:
@@ -65,14 +36,14 @@ def test_vnu_reports_errors_in_broken_html(vnu_jar, tmp_path):
 
 
 def test_every_kind_of_page_is_valid_html(
-    vnu_jar, tmp_path, app, client, editor_client, csrf_token, site
+    vnu_jar, tmp_path, app, client, editor_client, csrf_token, sample_site
 ):
     pages = {
         "home": client.get("/"),
         "list": client.get("/notices/"),
         "list-page-2": client.get("/notices/?page=2"),
-        "article": client.get(site),
-        "article-print": client.get(site + "?print=1"),
+        "article": client.get(sample_site["article"]),
+        "article-print": client.get(sample_site["article"] + "?print=1"),
         "not-found": client.get("/no-such-channel/"),
         "bad-request": client.get("/notices/?page=abc"),
         "login": client.get("/editor/login"),
