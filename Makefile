@@ -26,14 +26,15 @@ install-test: $(VENV)/.installed-test
 
 # The browser tests' checkers: axe-core and vnu-jar from the npm registry, exactly as locked.
 # --ignore-scripts: vnu-jar's install script would download a JRE; the system Java runs it.
-node_modules/.installed: package.json package-lock.json
+NODE_DIR := tests/browser
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	@if command -v npm >/dev/null; then \
-		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+		cd $(NODE_DIR) && npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.installed; \
 	else \
 		echo "npm not found: the accessibility and HTML-validity tests will be skipped"; \
 	fi
 
-test-tools: node_modules/.installed
+test-tools: $(NODE_DIR)/node_modules/.installed
 
 db: install
 	$(FLASK) db upgrade
@@ -47,7 +48,7 @@ run: demo
 test: install-test test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Refresh the README's home page screenshot (docs/screenshot-home.png) from the browser test.
+# Refresh the README's home page screenshot (static/images/screenshot-home.png) from the browser test.
 screenshot: install-test test-tools
 	PORTAL_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser/test_accessibility.py \
 		-k screenshots

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 FAILING_IMPACTS = ("serious", "critical")
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-home.png"
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "static" / "images" / "screenshot-home.png"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 RUN_AXE = """async () => {
@@ -113,7 +113,7 @@ def test_screenshots_of_home_list_article_and_editor(
     session_factory, demo_site, editor_account, screenshot_folder, database_url
 ):
     """Desktop and phone screenshots, as test artifacts; PORTAL_UPDATE_SCREENSHOT=1 also
-    refreshes the README's docs/screenshot-home.png."""
+    refreshes the README's static/images/screenshot-home.png."""
     folder = screenshot_folder
     for width_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         web = session_factory(viewport=viewport)
