@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -21,6 +19,7 @@ from portal import loginlimit, messages
 from portal.extensions import db, login
 from portal.forms import LoginForm
 from portal.models import User
+from portal.redirects import local_path
 from portal.timeutil import now_utc
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
@@ -44,20 +43,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None  # deactivation ends sessions
 
 
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (no open redirect).
-
-    Browsers treat "\\" as "/" and ignore tabs and newlines in URLs, so "/\\evil.com" and
-    "/\\t/evil.com" are other sites too; only a single leading "/" followed by a path is local.
-    """
-    if not target or any(ch in target for ch in "\\\t\r\n") or not target.isprintable():
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 def _login_page(form: LoginForm, status: int = 200, error: str | None = None):
     return render_template("editor/login.html", form=form, error=error), status
 
@@ -66,7 +51,7 @@ def _login_page(form: LoginForm, status: int = 200, error: str | None = None):
 def login_page():
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = safe_next(request.args.get("next")) or ""
+        form.next.data = local_path(request.args.get("next")) or ""
         if current_user.is_authenticated:
             return redirect(form.next.data or url_for("editor.dashboard"))
         return _login_page(form)
@@ -101,7 +86,7 @@ def login_page():
     db.session.commit()
     login_user(user)
     flash(messages.LOGGED_IN.format(name=user.shown_name), "success")
-    return redirect(safe_next(form.next.data) or url_for("editor.dashboard"))
+    return redirect(local_path(form.next.data) or url_for("editor.dashboard"))
 
 
 @bp.post("/logout")

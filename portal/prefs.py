@@ -7,9 +7,9 @@ spares the reload. Templates get the choice as classes for <html> (styled in sit
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+
+from portal.redirects import local_path
 
 bp = Blueprint("prefs", __name__, url_prefix="/prefs")
 
@@ -45,7 +45,7 @@ def _remember(cookie: str, value: str):
     if request.headers.get("X-Requested-With") == "fetch":
         response = current_app.response_class(status=204)  # site.js restyles the page itself
     else:
-        response = redirect(safe_next(request.args.get("next")), 303)
+        response = redirect(local_path(request.args.get("next")) or url_for("public.home"), 303)
     response.set_cookie(
         cookie,
         value,
@@ -58,19 +58,6 @@ def _remember(cookie: str, value: str):
     # A reader may come back to the same page: no cache may keep the redirect.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def safe_next(target: str | None) -> str:
-    """A path on this site to go back to; anything else (another host, a scheme) goes home."""
-    home = url_for("public.home")
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return home
-    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
-        return home
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return home
-    return target
 
 
 def current_prefs() -> dict:
