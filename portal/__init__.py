@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import DefaultConfig
+from portal.config import check as check_config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -34,6 +35,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         database = Path(app.instance_path) / "portal.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+
+    for warning in check_config(app.config):
+        app.logger.warning(warning)
 
     _init_extensions(app)
     _register_blueprints(app)

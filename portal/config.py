@@ -5,6 +5,11 @@ variables (``PORTAL_SITE_NAME=…``; values are parsed as JSON when they look li
 ``PORTAL_POSTS_PER_PAGE=10`` is an int). Every setting is documented in the README.
 """
 
+import re
+from urllib.parse import urlsplit
+
+PLACEHOLDER_TAG_AUTHORITY = "portal.invalid,2026"
+
 
 class DefaultConfig:
     # --- secrets and storage -------------------------------------------------------------------
@@ -62,7 +67,33 @@ class DefaultConfig:
     # --- feeds ---------------------------------------------------------------------------------
     FEED_ENTRIES = 20
     FEED_MAX_AGE = 300  # Cache-Control max-age of feeds, seconds
-    FEED_TAG_AUTHORITY = "portal.invalid,2026"  # tag: URI authority for ids that never change
+    # tag: URI authority (RFC 4151: a domain you own, and a date) of ids that never change; set it
+    # once per site before the first subscriber arrives: changing it later changes every id.
+    FEED_TAG_AUTHORITY = PLACEHOLDER_TAG_AUTHORITY
 
     # --- security headers ----------------------------------------------------------------------
     HSTS_SECONDS = 0  # >0 sends Strict-Transport-Security (only behind HTTPS)
+
+
+def check(config) -> list[str]:
+    """Refuse settings that would silently publish broken links or ids; return warnings."""
+    site_url = config["SITE_URL"]
+    if site_url:
+        parts = urlsplit(site_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"SITE_URL must be an absolute http(s) URL, not {site_url!r}")
+    for name in ("FEED_ENTRIES", "POSTS_PER_PAGE", "SIDEBAR_NOTICES", "HOME_POSTS_PER_CHANNEL"):
+        value = config[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    authority = config["FEED_TAG_AUTHORITY"]
+    if not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,},\d{4}(-\d{2}(-\d{2})?)?", authority):
+        raise ValueError(f"FEED_TAG_AUTHORITY must look like 'example.gov.cn,2026': {authority!r}")
+    warnings = []
+    if site_url and authority == PLACEHOLDER_TAG_AUTHORITY:
+        warnings.append(
+            "FEED_TAG_AUTHORITY is still the placeholder: set it to your domain and a year "
+            "(e.g. 'pf.example.gov.cn,2026') before anyone subscribes; changing it later "
+            "changes every feed entry id"
+        )
+    return warnings

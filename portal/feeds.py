@@ -52,12 +52,15 @@ EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 def feed(slug: str, kind: str):
     channel = None if slug == ALL_CHANNELS else (queries.channel_by_slug(slug) or abort(404))
     limit = current_app.config["FEED_ENTRIES"]
-    etag, last_modified = _validators(kind, channel, queries.feed_state(channel, limit))
+    state = queries.feed_state(channel, limit)
+    etag, last_modified = _validators(kind, channel, state.rows, state.last_change)
     if _is_fresh(etag, last_modified):
         return _response(b"", 304, kind, etag, last_modified)
     posts = queries.feed_posts(channel, limit)
     # Validators of what is actually served (a change since feed_state only costs a re-fetch).
-    etag, last_modified = _validators(kind, channel, [_state_of(post) for post in posts])
+    etag, last_modified = _validators(
+        kind, channel, [_state_of(post) for post in posts], state.last_change
+    )
     return _response(_render(kind, channel, posts), 200, kind, etag, last_modified)
 
 
@@ -69,7 +72,9 @@ def _state_of(post: Post) -> tuple:
     return (post.id, post.channel_id, post.published_at, post.updated_at)
 
 
-def _validators(kind: str, channel: Channel | None, state: list[tuple]) -> tuple[str, datetime]:
+def _validators(
+    kind: str, channel: Channel | None, state: list[tuple], last_change: datetime | None
+) -> tuple[str, datetime]:
     """(ETag value, Last-Modified) of a feed in ``state``: anything that changes the XML
     (a post entering or leaving, an edit, a move, a renamed channel, a setting, the base URL
     when SITE_URL is unset) changes the ETag."""
@@ -84,8 +89,10 @@ def _validators(kind: str, channel: Channel | None, state: list[tuple]) -> tuple
          for post_id, channel_id, published, updated in state],
     ]  # fmt: skip
     digest = hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
-    newest = max((max(published, updated) for _, _, published, updated in state), default=None)
-    return digest[:32], (newest or EMPTY_FEED_UPDATED).replace(microsecond=0)
+    # Last-Modified never goes back: a post that left the feed still counts by last_change.
+    times = [max(published, updated) for _, _, published, updated in state]
+    newest = max([*times, *([last_change] if last_change else [])], default=EMPTY_FEED_UPDATED)
+    return digest[:32], newest.replace(microsecond=0)
 
 
 def _is_fresh(etag: str, last_modified: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -157,16 +158,46 @@ def feed_posts(channel: Channel | None, limit: int) -> list[Post]:
     return list(db.session.scalars(_feed_window(query, channel, limit)))
 
 
-def feed_state(channel: Channel | None, limit: int) -> list[tuple]:
-    """What decides whether a feed changed, without its content: ``(id, channel_id,
-    published_at, updated_at)`` of each post in the window, newest first.
+@dataclass(frozen=True)
+class FeedState:
+    """What decides whether a feed changed, without its content."""
 
-    One small indexed query (a few bytes per row), so answering 304 costs almost nothing. An
-    edit (updated_at), a move (channel_id), a new post, a withdrawal, a trash and a scheduled
-    post coming due all change this list.
+    rows: list[tuple]  # (id, channel_id, published_at, updated_at) of each post in the window
+    last_change: datetime | None  # newest updated_at of ANY post in scope, public or not
+
+
+def feed_state(channel: Channel | None, limit: int) -> FeedState:
+    """One small indexed query: the feed's window (ids and times, no content) and the newest
+    change of any post in scope.
+
+    An edit (updated_at), a move (channel_id), a new post, a withdrawal, a trash and a scheduled
+    post coming due all change ``rows`` (the ETag). A withdrawal or trash takes its post out of
+    the window, so ``last_change`` also counts posts that are no longer public: Last-Modified
+    must never go back in time, or If-Modified-Since pollers would keep the withdrawn post.
     """
-    query = sa.select(Post.id, Post.channel_id, Post.published_at, Post.updated_at)
-    return [tuple(row) for row in db.session.execute(_feed_window(query, channel, limit))]
+    scope = sa.select(sa.func.max(Post.updated_at).label("last_change"))
+    if channel is not None:
+        scope = scope.where(Post.channel_id == channel.id)
+    scope = scope.subquery()
+    window = _feed_window(
+        sa.select(Post.id, Post.channel_id, Post.published_at, Post.updated_at), channel, limit
+    ).subquery()
+    query = (
+        # scope has exactly one row; an empty window still yields it (with NULL post columns).
+        sa.select(
+            window.c.id,
+            window.c.channel_id,
+            window.c.published_at,
+            window.c.updated_at,
+            scope.c.last_change,
+        )
+        .select_from(scope)
+        .outerjoin(window, sa.true())
+        .order_by(window.c.published_at.desc(), window.c.id.desc())
+    )
+    result = db.session.execute(query).all()
+    rows = [tuple(row[:4]) for row in result if row[0] is not None]
+    return FeedState(rows, result[0][4] if result else None)
 
 
 # --- the editor's dashboard: every post, in one of four states --------------------------------

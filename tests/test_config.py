@@ -66,3 +66,34 @@ def test_posts_per_page_setting_changes_the_channel_list(two_per_page, client, m
         make_post(f"公告{n}")
     assert client.get("/notices/?page=2").status_code == 200
     assert client.get("/notices/?page=3").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SITE_URL", "pf.example.gov.cn"),  # no scheme: every feed link would be relative
+        ("SITE_URL", "ftp://pf.example.gov.cn"),
+        ("FEED_ENTRIES", 0),
+        ("FEED_ENTRIES", -1),
+        ("POSTS_PER_PAGE", "twenty"),
+        ("FEED_TAG_AUTHORITY", "not an authority"),
+    ],
+)
+def test_settings_that_would_break_links_or_ids_are_refused_at_start(
+    clean_env, tmp_path, name, value
+):
+    clean_env.setenv(f"PORTAL_{name}", value if isinstance(value, str) else str(value))
+    clean_env.setenv("PORTAL_SECRET_KEY", "x")
+    with pytest.raises(ValueError, match=name):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_a_public_site_with_the_placeholder_feed_authority_is_warned(clean_env, tmp_path, caplog):
+    clean_env.setenv("PORTAL_SECRET_KEY", "x")
+    clean_env.setenv("PORTAL_SITE_URL", "https://pf.example.gov.cn")
+    create_app(instance_path=str(tmp_path))
+    assert "FEED_TAG_AUTHORITY is still the placeholder" in caplog.text
+    caplog.clear()
+    clean_env.setenv("PORTAL_FEED_TAG_AUTHORITY", "pf.example.gov.cn,2026")
+    create_app(instance_path=str(tmp_path))
+    assert "FEED_TAG_AUTHORITY" not in caplog.text
