@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import secrets
+import sqlite3
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal.config import DefaultConfig
 from portal.config import check as check_config
@@ -39,7 +45,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for warning in check_config(app.config):
         app.logger.warning(warning)
 
+    proxies = app.config["PROXY_FIX_X_FOR"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
+    app.url_map.converters["id"] = RowIdConverter
     _register_blueprints(app)
 
     from portal import cli, errors, presentation, security
@@ -49,6 +59,25 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     presentation.init_app(app)
     cli.init_app(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """A row id in a URL: a number beyond the database's integer range is not found (404),
+    rather than an error from PostgreSQL (500)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_for_several_writers(dbapi_connection, _record) -> None:
+    """SQLite, the embedded default, serves several threads and gunicorn workers: readers must
+    not block the writer (WAL), and a writer waits for the lock instead of failing at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -72,11 +101,19 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _generate_secret_key(instance_path: str) -> str:
-    """Make a SECRET_KEY once, into instance/config.py (never committed)."""
-    key = secrets.token_hex(32)
+    """Make a SECRET_KEY once, into instance/config.py (never committed).
+
+    Several gunicorn workers may start at once: under an exclusive lock, the first writes the
+    key and the others read it back, so every worker signs sessions with the same key."""
     config_file = Path(instance_path) / "config.py"
-    with config_file.open("a", encoding="utf-8") as handle:
+    with config_file.open("a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        existing = re.search(r"^SECRET_KEY = '([0-9a-f]{64})'$", handle.read(), re.MULTILINE)
+        if existing:
+            return existing.group(1)
+        key = secrets.token_hex(32)
         handle.write(
             f"\n# Generated on first run; keep it secret and stable.\nSECRET_KEY = {key!r}\n"
         )
-    return key
+        return key

@@ -44,8 +44,10 @@ class DefaultConfig:
     # --- view counter --------------------------------------------------------------------------
     # User agents that never count as a reader's view (a regular expression, case-insensitive).
     CRAWLER_USER_AGENT_PATTERN = (
-        r"bot|crawl|spider|slurp|baiduspider|sogou|360spider|yisou|bytespider|"
-        r"facebookexternalhit|preview|curl|wget|python-requests|httpclient|monitor"
+        # Robots name themselves "…bot/2.1", "…Bot;" or "…spider"; phones such as "CUBOT X30"
+        # and browsers such as "SogouMobileBrowser" must still count.
+        r"[a-z]bot[/;)]|compatible;\s*[^;)]*bot\b|spider|crawler|slurp|facebookexternalhit|"
+        r"python-requests|python-urllib|curl/|wget/|go-http-client|java/|okhttp|libwww"
     )
 
     # --- editor and login ----------------------------------------------------------------------
@@ -70,6 +72,11 @@ class DefaultConfig:
     # tag: URI authority (RFC 4151: a domain you own, and a date) of ids that never change; set it
     # once per site before the first subscriber arrives: changing it later changes every id.
     FEED_TAG_AUTHORITY = PLACEHOLDER_TAG_AUTHORITY
+
+    # --- deployment ----------------------------------------------------------------------------
+    # Behind N trusted reverse proxies, take the client address (login lockout) and scheme from
+    # their X-Forwarded-For / X-Forwarded-Proto headers; 0 trusts no such header.
+    PROXY_FIX_X_FOR = 0
 
     # --- security headers ----------------------------------------------------------------------
     HSTS_SECONDS = 0  # >0 sends Strict-Transport-Security (only behind HTTPS)

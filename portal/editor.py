@@ -78,7 +78,7 @@ def state_of(post: Post, now: datetime) -> str:
         return "trash"
     if post.status == PostStatus.DRAFT:
         return "draft"
-    return "published" if post.is_public(now) else "scheduled"
+    return "published" if post.is_public else "scheduled"
 
 
 def _post_or_404(post_id: int) -> Post:
@@ -215,7 +215,7 @@ def new_post():
     return _edit(None)
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     post = _post_or_404(post_id)
     if post.trashed_at is not None:
@@ -242,9 +242,11 @@ def _edit(post: Post | None):
         post = _create(values, raw, form.cleaned.removed, action)
     else:
         expected = int(form.version.data) if (form.version.data or "").isdigit() else None
-        if expected is None:
-            abort(400)
-        if not _commit_change(post, expected, values, action, raw, form.cleaned.removed):
+        # A form without the version it was opened at cannot prove it saw the latest text:
+        # treat it as a conflict, which shows the form again with the editor's text kept.
+        if expected is None or not _commit_change(
+            post, expected, values, action, raw, form.cleaned.removed
+        ):
             return _conflict(form, post_id=post.id)
     _flash_saved(post, form.cleaned.removed)
     return redirect(url_for(".edit_post", post_id=post.id))
@@ -253,7 +255,7 @@ def _edit(post: Post | None):
 def _flash_saved(post: Post, removed: tuple[str, ...]) -> None:
     if post.status == PostStatus.DRAFT:
         flash(messages.SAVED_DRAFT, "success")
-    elif post.is_public(now_utc()):
+    elif post.is_public:
         flash(messages.SAVED_PUBLISHED, "success")
     else:
         flash(messages.SAVED_SCHEDULED.format(time=format_site(post.published_at)), "success")
@@ -359,7 +361,7 @@ def _change_state(post: Post, action: str, values: dict, done_message: str):
         flash(messages.CHANGED_MEANWHILE, "error")
 
 
-@bp.post("/posts/<int:post_id>/withdraw")
+@bp.post("/posts/<id:post_id>/withdraw")
 def withdraw(post_id: int):
     post = _post_or_404(post_id)
     if post.status == PostStatus.PUBLISHED and post.trashed_at is None:
@@ -367,7 +369,7 @@ def withdraw(post_id: int):
     return redirect(url_for(".edit_post", post_id=post.id))
 
 
-@bp.post("/posts/<int:post_id>/trash")
+@bp.post("/posts/<id:post_id>/trash")
 def trash(post_id: int):
     post = _post_or_404(post_id)
     if post.trashed_at is None:
@@ -375,7 +377,7 @@ def trash(post_id: int):
     return redirect(url_for(".dashboard"))
 
 
-@bp.post("/posts/<int:post_id>/restore")
+@bp.post("/posts/<id:post_id>/restore")
 def restore(post_id: int):
     post = _post_or_404(post_id)
     if post.trashed_at is not None:
@@ -383,7 +385,7 @@ def restore(post_id: int):
     return redirect(url_for(".edit_post", post_id=post.id))
 
 
-@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/delete", methods=["GET", "POST"])
 def delete_forever(post_id: int):
     if not current_user.is_admin:
         abort(403)
@@ -410,7 +412,7 @@ def _revision_or_404(post: Post, number: int) -> Revision:
     ) or abort(404)
 
 
-@bp.get("/posts/<int:post_id>/revisions")
+@bp.get("/posts/<id:post_id>/revisions")
 def revisions(post_id: int):
     post = _post_or_404(post_id)
     rows = db.session.scalars(
@@ -421,7 +423,7 @@ def revisions(post_id: int):
     )
 
 
-@bp.get("/posts/<int:post_id>/revisions/<int:number>")
+@bp.get("/posts/<id:post_id>/revisions/<id:number>")
 def revision(post_id: int, number: int):
     post = _post_or_404(post_id)
     shown = _revision_or_404(post, number)
@@ -434,10 +436,12 @@ def revision(post_id: int, number: int):
     )
 
 
-@bp.post("/posts/<int:post_id>/revisions/<int:number>/restore")
+@bp.post("/posts/<id:post_id>/revisions/<id:number>/restore")
 def restore_revision(post_id: int, number: int):
     """The revision's content comes back as a new revision; state and time stay as they are."""
     post = _post_or_404(post_id)
+    if post.trashed_at is not None:
+        abort(404)  # like editing: a post in the trash is restored from the trash first
     old = _revision_or_404(post, number)
     cleaned = clean(old.body_raw, site_host=_site_host())  # today's policy applies
     values = {

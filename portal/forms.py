@@ -28,6 +28,9 @@ from portal.models import TITLE_MAX, Channel
 from portal.sanitize import CleanResult, clean, plain_text, strip_xml_illegal
 from portal.timeutil import from_site_local
 
+# clean() serializes every attribute as name="value", so this finds any <img> with no alt.
+_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt=)[^>]*>")
+
 SOURCE_MAX = 100
 AUTHOR_MAX = 100
 SUMMARY_MAX = 1000
@@ -64,7 +67,9 @@ def parse_datetime_local(value: str) -> datetime | None:
 
 
 def format_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
+    """Exact bytes (and MiB for scale): a body just over the limit must never read the same
+    as the limit ("1.0 MiB 超过上限 1.0 MiB" would make no sense)."""
+    return f"{size:,} 字节（约 {size / (1024 * 1024):.1f} MiB）"
 
 
 class EmptyForm(FlaskForm):
@@ -139,6 +144,10 @@ class PostForm(FlaskForm):
         self.cleaned = clean(raw, site_host=self.site_host)
         if not plain_text(self.cleaned.html) and "<img" not in self.cleaned.html:
             raise ValidationError(messages.BODY_EMPTY)
+        if _IMAGE_WITHOUT_ALT.search(self.cleaned.html):
+            # Screen readers need it, and the page would fail the accessibility checks; an
+            # empty alt="" is fine for a purely decorative image.
+            raise ValidationError(messages.IMAGE_ALT_MISSING)
 
     def validate_version(self, field):
         if field.data and not field.data.isdigit():

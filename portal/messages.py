@@ -24,6 +24,9 @@ TITLE_REQUIRED = "请填写标题。"
 CHANNEL_UNKNOWN = "请选择一个存在的栏目。"
 TIME_INVALID = "发布时间格式不正确，请按“年-月-日 时:分”填写，例如 2026-11-26 09:30。"
 BODY_EMPTY = "正文不能为空（清理不安全内容后没有剩下文字或图片）。"
+IMAGE_ALT_MISSING = (
+    '正文中有图片缺少替代文字（alt）：请为每张图片写明内容，供读屏软件朗读；纯装饰图片可写 alt=""。'
+)
 BODY_TOO_LARGE = "正文过大：{size} 超过上限 {limit}，请删减内容或拆成多篇。"
 FORM_HAS_ERRORS = "表单有误，请按提示修改后重新提交。"
 REMOVED_UNSAFE = "已移除不安全内容：{items}。"

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_login import UserMixin
 from markupsafe import Markup
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -159,13 +160,26 @@ class Post(db.Model):
             return self.summary
         return summarize(plain_text(self.body_html), current_app.config["SUMMARY_WIDTH"])
 
-    def is_public(self, now: datetime) -> bool:
-        """For one loaded row; lists use ``queries.public_condition`` (the same rule in SQL)."""
+    @hybrid_property
+    def is_public(self) -> bool:
+        """THE definition of "public": published, its time has come, not in the trash.
+
+        One rule in two forms kept side by side: this one for a loaded row, the expression
+        below for SQL (``queries.public_condition()``); a test checks that they agree."""
         return (
             self.status == PostStatus.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= now
+            and self.published_at <= now_utc()
             and self.trashed_at is None
+        )
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return sa.and_(
+            cls.status == PostStatus.PUBLISHED,
+            cls.published_at <= now_utc(),  # NULL compares as unknown: never public
+            cls.trashed_at.is_(None),
         )
 
 

@@ -21,7 +21,12 @@ from portal.presentation import absolute_url_for
 bp = Blueprint("public", __name__)
 
 # Browsers announce speculative loads; those are not a reader's view.
-PREFETCH_HEADERS = {"Purpose": "prefetch", "Sec-Purpose": "prefetch", "X-Moz": "prefetch"}
+PREFETCH_HEADERS = {
+    "Purpose": "prefetch",
+    "Sec-Purpose": "prefetch",
+    "X-Moz": "prefetch",
+    "X-Purpose": "preview",  # Safari
+}
 
 
 @bp.get("/")
@@ -43,13 +48,14 @@ def channel(slug: str):
     return render_template("public/channel.html", channel=channel, page=page)
 
 
-@bp.get("/<slug>/<int:post_id>.html")
+@bp.get("/<slug>/<id:post_id>.html")
 def article(slug: str, post_id: int):
     post = queries.public_post(post_id) or abort(404)
     if post.channel.slug != slug:
-        return redirect(url_for(".article", slug=post.channel.slug, post_id=post.id), 301)
+        canonical = url_for(".article", slug=post.channel.slug, post_id=post.id, **request.args)
+        return redirect(canonical, 301)
     if _counts_as_view():
-        post.view_count = queries.record_view(post.id)
+        queries.record_view(post)
     older, newer = queries.neighbours(post)
     response = make_response(
         render_template(
@@ -92,7 +98,7 @@ def healthz():
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
         abort(400)
     return int(raw)
 

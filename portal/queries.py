@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Channel, Post, PostStatus
@@ -14,12 +15,9 @@ from portal.timeutil import now_utc
 
 
 def public_condition():
-    """A post is public when published, its time has come, and it is not in the trash."""
-    return sa.and_(
-        Post.status == PostStatus.PUBLISHED,
-        Post.published_at <= now_utc(),
-        Post.trashed_at.is_(None),
-    )
+    """A post is public when published, its time has come, and it is not in the trash; the
+    rule itself is ``Post.is_public`` (its SQL form), so rows and queries cannot disagree."""
+    return Post.is_public
 
 
 def published():
@@ -109,15 +107,19 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     return older, newer
 
 
-def record_view(post_id: int) -> int:
-    """Count one view atomically (no read-modify-write) and return the new count."""
+def record_view(post: Post) -> int:
+    """Count one view atomically (no read-modify-write) and return the new count.
+
+    The new count is put on the loaded ``post`` as its committed value: assigning it would
+    make SQLAlchemy write the plain number back (a read-modify-write holding the lock)."""
     count = db.session.execute(
         sa.update(Post)
-        .where(Post.id == post_id)
+        .where(Post.id == post.id)
         .values(view_count=Post.view_count + 1)
         .returning(Post.view_count)
     ).scalar_one()
     db.session.commit()
+    set_committed_value(post, "view_count", count)
     return count
 
 

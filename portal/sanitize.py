@@ -134,6 +134,8 @@ _EXTERNAL_REL = "noopener noreferrer"
 _NUMBER = re.compile(r"[0-9]{1,5}")
 _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan"})
 _TAG_TOKENS = frozenset({"StartTag", "EmptyTag", "EndTag"})
+# Headings outside h2–h4 keep their meaning at the nearest allowed level (h1 is the page title).
+_HEADING_LEVELS = {"h1": "h2", "h5": "h4", "h6": "h4"}
 
 # What XML 1.0 forbids; Word pastes some of these (e.g. U+000B for a manual line break). In a
 # Python str every surrogate code point is unpaired, so all of them go.
@@ -330,6 +332,8 @@ class _PolicyFilter(BleachSanitizerFilter):
 
     def sanitize_token(self, token):
         kind = token["type"]
+        if kind in _TAG_TOKENS and token["name"] in _HEADING_LEVELS:
+            token["name"] = _HEADING_LEVELS[token["name"]]
         if kind in _TAG_TOKENS and token["name"] in ALLOWED_TAGS:
             return self.allowed_element(token)
         if kind == "Comment":
@@ -365,6 +369,12 @@ class _PolicyFilter(BleachSanitizerFilter):
                 self.report(_url_problem(value))
             else:
                 kept[key] = value
+        source = kept.get((None, "src"))
+        if tag == "img" and source and _normalize_url(source).lower().startswith("http:"):
+            # The CSP loads images only from this site and https: an http image would be
+            # blocked and silently missing, so ask for it over https.
+            kept[(None, "src")] = "https:" + _normalize_url(source)[len("http:") :]
+            self.report("http 图片地址（已改为 https）")
         class_value = " ".join(c for c in _CLASS_NAMES if c in classes)
         if class_value and tag in _CLASS_TAGS:
             kept[(None, "class")] = class_value

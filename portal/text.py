@@ -13,23 +13,53 @@ import unicodedata
 
 ELLIPSIS = "…"
 
-# One user-perceived unit: an HTML entity, or a character followed by what binds to it.
-_ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-_BINDING = (
-    r"(?:[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0e31\u0e34-\u0e3a"
-    r"\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
-    r"\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef\u3099\u309a]"
-    r"|\u200d.)"
-)
-_FLAG = r"[\U0001f1e6-\U0001f1ff]{2}"
-_CLUSTER = re.compile(rf"{_ENTITY}|{_FLAG}|(?s:.){_BINDING}*")
-_FLAG_RE = re.compile(_FLAG)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_REGIONAL_INDICATOR = range(0x1F1E6, 0x1F200)
+_ZWJ = "\u200d"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _binds_to_previous(char: str) -> bool:
+    """Marks (accents, Indic vowel signs…), variation selectors, emoji modifiers and tags."""
+    code = ord(char)
+    return (
+        unicodedata.category(char).startswith("M")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def _iter_clusters(text: str):
+    """Yield (start, end) of each unit that must not be cut apart: an HTML entity, a flag
+    (two regional indicators), or a character with what binds to it (marks, modifiers,
+    zero-width-joined emoji)."""
+    index, length = 0, len(text)
+    while index < length:
+        entity = _ENTITY.match(text, index) if text[index] == "&" else None
+        if entity:
+            yield index, entity.end()
+            index = entity.end()
+            continue
+        start = index
+        index += 1
+        flag = index < length and ord(text[start]) in _REGIONAL_INDICATOR
+        if flag and ord(text[index]) in _REGIONAL_INDICATOR:
+            index += 1
+        while index < length:
+            if _binds_to_previous(text[index]):
+                index += 1
+            elif text[index] == _ZWJ:
+                index = min(index + 2, length)  # the joiner and the character it joins
+            else:
+                break
+        yield start, index
 
 
 def clusters(text: str) -> list[str]:
     """Split ``text`` into units that must not be cut apart."""
-    return _CLUSTER.findall(text)
+    return [text[start:end] for start, end in _iter_clusters(text)]
 
 
 def char_width(char: str) -> int:
@@ -41,7 +71,7 @@ def char_width(char: str) -> int:
 def cluster_width(cluster: str) -> int:
     if cluster.startswith("&") and cluster.endswith(";") and len(cluster) > 2:
         return 1  # an entity stands for one character; only its first one matters here
-    if _FLAG_RE.fullmatch(cluster) or "\ufe0f" in cluster:
+    if (len(cluster) == 2 and ord(cluster[0]) in _REGIONAL_INDICATOR) or "\ufe0f" in cluster:
         return 2  # flags and emoji-presentation sequences are drawn as one wide glyph
     # A sequence is as wide as its widest part (a ZWJ family is one wide glyph).
     return max((char_width(c) for c in cluster), default=0)
@@ -61,12 +91,12 @@ def truncate_width(text: str, max_width: int, ellipsis: str = ELLIPSIS) -> str:
     budget = max_width - display_width(ellipsis)
     kept_end = 0  # where the text is cut if it turns out not to fit
     used = 0
-    for match in _CLUSTER.finditer(text):
-        used += cluster_width(match.group())
+    for start, end in _iter_clusters(text):
+        used += cluster_width(text[start:end])
         if used > max_width:
             return text[:kept_end].rstrip() + ellipsis
         if used <= budget:
-            kept_end = match.end()
+            kept_end = end
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import EDITOR_PASSWORD
 
 from portal import create_app
 
@@ -97,3 +98,45 @@ def test_a_public_site_with_the_placeholder_feed_authority_is_warned(clean_env, 
     clean_env.setenv("PORTAL_FEED_TAG_AUTHORITY", "pf.example.gov.cn,2026")
     create_app(instance_path=str(tmp_path))
     assert "FEED_TAG_AUTHORITY" not in caplog.text
+
+
+def test_workers_starting_together_share_one_generated_secret_key(clean_env, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = set(
+            pool.map(
+                lambda _: create_app(instance_path=str(tmp_path)).config["SECRET_KEY"], range(8)
+            )
+        )
+    assert len(keys) == 1
+    assert (tmp_path / "config.py").read_text().count("SECRET_KEY") == 1
+
+
+@pytest.fixture(params=[(1, 302), (0, 429)], ids=["proxy-fix", "no-proxy-fix"])
+def proxy_case(request, app_config) -> int:
+    """PROXY_FIX_X_FOR, and the status a second client behind the same proxy then gets."""
+    proxies, other_client_status = request.param
+    app_config["PROXY_FIX_X_FOR"] = proxies
+    return other_client_status
+
+
+def attempt(client, csrf_token, username, password, forwarded_for):
+    token = csrf_token(client.get("/editor/login"))
+    return client.post(
+        "/editor/login",
+        data={"csrf_token": token, "username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_proxy_the_lockout_counts_each_real_client(
+    proxy_case, client, make_editor, csrf_token
+):
+    make_editor("editor")
+    for n in range(5):  # one client behind the proxy guesses five accounts and is locked out
+        attempt(client, csrf_token, f"nobody{n}", "wrong-password!", "203.0.113.7")
+    assert attempt(client, csrf_token, "nobody9", "x", "203.0.113.7").status_code == 429
+    # Another client behind the same proxy is locked out too only when its address is unknown.
+    response = attempt(client, csrf_token, "editor", EDITOR_PASSWORD, "198.51.100.20")
+    assert response.status_code == proxy_case

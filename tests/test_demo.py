@@ -54,6 +54,16 @@ def test_seed_demo_twice_adds_nothing_twice(app, runner):
     assert len(posts(app)) == 16
 
 
+def test_seed_demo_does_not_bring_back_a_demo_post_an_editor_has_retitled(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        post = db.session.scalar(sa.select(Post).where(Post.title.like("关于推进落实%")))
+        post.title = "关于推进落实《“1名村(居)法律顾问+ N名法律明白人”》工作的通知"
+        db.session.commit()
+    assert "0 post(s) added" in runner.invoke(args=["seed-demo"]).output
+    assert len(posts(app)) == 16
+
+
 def test_seed_demo_if_empty_leaves_a_site_with_posts_alone(app, runner, make_post):
     make_post("已有内容")
     result = runner.invoke(args=["seed-demo", "--if-empty"])

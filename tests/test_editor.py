@@ -247,7 +247,11 @@ def test_oversize_body_gets_a_clear_message(app, editor_client, submit, form_fie
     body = "<p>" + "法" * (1024 * 1024 // 3) + "</p>"  # a little over 1 MiB in UTF-8
     response = submit(editor_client, NEW, "publish", **fields(notices, body=body))
     assert response.status_code == 400
-    assert "正文过大：1.0 MiB 超过上限 1.0 MiB" in text_of(response)
+    size = len(body.encode("utf-8"))  # 1,048,583 bytes against a limit of 1,048,576
+    shown = re.search(r"正文过大：([\d,]+) 字节.*?超过上限 ([\d,]+) 字节", text_of(response))
+    assert shown, text_of(response)[:500]
+    size_shown, limit_shown = (int(n.replace(",", "")) for n in shown.groups())
+    assert (size_shown, limit_shown) == (size, 1024 * 1024)
     assert form_fields(response)["body"] == body
     assert count_posts(app) == 0
 
@@ -380,6 +384,17 @@ def test_preview_with_errors_returns_the_form(app, editor_client, submit, notice
 
 def press(client, csrf_token, url, page="/editor/"):
     return client.post(url, data={"csrf_token": csrf_token(client.get(page))})
+
+
+def test_a_revision_cannot_be_restored_onto_a_post_in_the_trash(
+    app, editor_client, csrf_token, submit, notices
+):
+    url = edit_url(submit(editor_client, NEW, "publish", **fields(notices)))
+    post_id = post_id_of(url)
+    press(editor_client, csrf_token, f"/editor/posts/{post_id}/trash")
+    response = press(editor_client, csrf_token, f"/editor/posts/{post_id}/revisions/1/restore")
+    assert response.status_code == 404
+    assert load(app, post_id).trashed_at is not None
 
 
 def test_withdraw_takes_a_post_back_to_draft(app, editor_client, csrf_token, make_post):
@@ -517,11 +532,16 @@ def test_saving_over_a_newer_version_shows_a_conflict_and_keeps_the_text(
     assert [r.title for r in revisions_of(app, post.id)] == ["李的标题", "张的标题"]
 
 
-def test_edit_form_without_a_version_is_refused(app, editor_client, submit, make_post):
+def test_edit_form_without_a_version_is_refused_with_the_text_kept(
+    app, editor_client, submit, form_fields, make_post
+):
     post = make_post("原标题")
-    response = submit(editor_client, f"/editor/posts/{post.id}/edit", "publish", version="")
-    assert response.status_code == 400
-    assert load(app, post.id).version == 1
+    response = submit(
+        editor_client, f"/editor/posts/{post.id}/edit", "publish", version="", title="我的新标题"
+    )
+    assert response.status_code == 409
+    assert form_fields(response)["title"] == "我的新标题"  # nothing the editor typed is lost
+    assert load(app, post.id).version == 1 and load(app, post.id).title == "原标题"
 
 
 # --- revisions ---------------------------------------------------------------------------------

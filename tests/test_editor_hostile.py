@@ -166,7 +166,7 @@ CORPUS = [
 def publish(editor_client, form_fields, make_channel):
     channel = make_channel("notices", name="通知公告")
 
-    def send(body: str) -> str:
+    def post(body: str):
         page = editor_client.get("/editor/posts/new")
         data = form_fields(page) | {
             "title": "恶意内容测试",
@@ -174,7 +174,14 @@ def publish(editor_client, form_fields, make_channel):
             "body": body + SAFE_PARAGRAPH,
             "action": "publish",
         }
-        response = editor_client.post("/editor/posts/new", data=data)
+        return editor_client.post("/editor/posts/new", data=data)
+
+    def send(body: str) -> str:
+        response = post(body)
+        if response.status_code == 400 and "图片缺少替代文字" in response.get_data(as_text=True):
+            # An image with no alt is refused before anything else; an editor would add the
+            # text and submit again, hostile attributes and all.
+            response = post(re.sub(r"<img\b", '<img alt="图"', body, flags=re.IGNORECASE))
         assert response.status_code == 302, response.get_data(as_text=True)[:3000]
         post_id = int(response.headers["Location"].split("/")[3])
         return f"/notices/{post_id}.html"

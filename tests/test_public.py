@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from page import page
 
 from portal.extensions import db
@@ -155,7 +156,7 @@ def test_channel_list_pages_by_twenty_newest_first_with_pinned_only_on_page_one(
     assert "下一页" not in third.links()
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "", "１"])
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "", "１", "1e3"])
 def test_bad_page_parameter_is_400_in_chinese(client, make_post, value):
     make_post()
     response = client.get(f"/notices/?page={value}")
@@ -167,6 +168,7 @@ def test_page_beyond_the_end_is_404(client, make_post):
     make_post()
     assert client.get("/notices/?page=1").status_code == 200
     assert client.get("/notices/?page=2").status_code == 404
+    assert client.get("/notices/?page=123456789012345678901").status_code == 404
 
 
 def test_unknown_channel_is_404_in_chinese(client, make_post):
@@ -238,20 +240,79 @@ def test_concurrent_views_are_all_counted(app, make_post):
     assert view_count(app, post.id) == threads_count * per_thread
 
 
+CRAWLERS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+    "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile "
+    "Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)",
+    "Mozilla/5.0 (compatible;PetalBot;+https://webmaster.petalsearch.com/site/petalbot)",
+    "360Spider",
+    "curl/8.5.0",
+]
+READERS = [
+    "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 12; SM-G9910) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/86.0 Mobile Safari/537.36 SogouMobileBrowser/5.28.13",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+    "like Gecko) Mobile/15E148 MicroMessenger/8.0.40(0x18002831) NetType/WIFI Language/zh_CN",
+    "Mozilla/5.0 (Linux; U; Android 10; zh-CN; V2001A Build/QP1A.190711.020) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/78.0.3904.108 UCBrowser/13.4.0.1306 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 11; HarmonyOS; ELS-AN00; HMSCore 6.11.0.302) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/99.0.4844.88 HuaweiBrowser/14.0.1.301 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 QQBrowser/12.0",
+]
+
+
 @pytest.mark.parametrize(
     "headers",
-    [
-        {"User-Agent": "Mozilla/5.0 (compatible; Baiduspider/2.0)"},
-        {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"},
+    [{"User-Agent": agent} for agent in CRAWLERS]
+    + [
         {"Purpose": "prefetch"},
         {"Sec-Purpose": "prefetch;prerender"},
         {"X-Moz": "prefetch"},
+        {"X-Purpose": "preview"},
     ],
 )
 def test_crawlers_and_prefetch_do_not_count(app, client, make_post, headers):
     post = make_post()
     assert client.get(f"/notices/{post.id}.html", headers=headers).status_code == 200
     assert view_count(app, post.id) == 0
+
+
+@pytest.mark.parametrize("agent", READERS)
+def test_ordinary_browsers_count(app, client, make_post, agent):
+    post = make_post()
+    client.get(f"/notices/{post.id}.html", headers={"User-Agent": agent})
+    assert view_count(app, post.id) == 1
+
+
+def test_a_view_is_one_atomic_increment_and_nothing_else(app, client, make_post):
+    post = make_post()
+    with app.app_context():
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", _record(statements))
+        try:
+            client.get(f"/notices/{post.id}.html")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", _record(statements))
+    writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(writes) == 1, writes
+    assert "view_count + " in writes[0].replace("view_count+", "view_count + ")
+
+
+_recorders = {}
+
+
+def _record(statements):
+    # The same function object for listen() and remove().
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    return _recorders.setdefault(id(statements), record)
 
 
 def test_head_requests_do_not_count(app, client, make_post):
@@ -287,11 +348,39 @@ def test_wrong_channel_slug_redirects_permanently_to_canonical(client, make_chan
     assert response.headers["Location"] == f"/news/{post.id}.html"
 
 
-def test_unknown_article_is_404(client, make_post):
+@pytest.mark.parametrize("post_id", ["987654", "2147483648", "99999999999999999999", "0"])
+def test_unknown_article_is_404(client, make_post, post_id):
     make_post()
-    response = client.get("/notices/987654.html")
+    response = client.get(f"/notices/{post_id}.html")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_redirect_to_the_canonical_channel_keeps_the_query(client, make_channel, make_post):
+    make_channel("news", name="普法动态", column_type="工作动态")
+    post = make_post(channel="news")
+    response = client.get(f"/notices/{post.id}.html?print=1")
+    assert response.headers["Location"] == f"/news/{post.id}.html?print=1"
+
+
+def test_public_rule_is_the_same_for_rows_and_queries(app, make_post, clock):
+    from portal import queries
+
+    now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    cases = {
+        "public": make_post("公开", published_at=now - timedelta(minutes=1)),
+        "due now": make_post("正点", published_at=now),
+        "draft": make_post("草稿", status="draft", published_at=now - timedelta(days=1)),
+        "scheduled": make_post("定时", published_at=now + timedelta(seconds=1)),
+        "trashed": make_post("回收", trashed_at=now, published_at=now - timedelta(days=1)),
+        "no time": make_post("无时间", published_at=None),
+    }
+    with app.app_context():
+        public_ids = set(db.session.scalars(sa.select(Post.id).where(queries.public_condition())))
+        for name, made in cases.items():
+            row = db.session.get(Post, made.id)
+            assert row.is_public == (made.id in public_ids), name
+    assert {n for n, p in cases.items() if p.id in public_ids} == {"public", "due now"}
 
 
 # --- every page: language, title, canonical, government meta tags ------------------------------
@@ -416,6 +505,10 @@ def test_footer_shows_every_configured_item(footer_config, client):
     assert links["我为政府网站找错"] == "https://zfwzzc.example.cn/report"
     badge = footer.one("img", alt="党政机关网站标识")
     assert badge.attrs["src"].startswith("/static/")
+
+
+def test_site_id_code_tag_is_on_every_page_even_before_it_is_configured(client):
+    assert page(client.get("/")).meta("SiteIDCode") == ""
 
 
 def test_unset_footer_items_are_omitted_not_blank(client):

@@ -705,3 +705,21 @@ def test_strip_xml_illegal():
 def test_clean_output_has_no_xml_illegal_characters():
     raw = '<a href="/a" title="x\x01y">a\x0bb\x00c\ud800d &#1; &#x0B; &#xFFFE; &#xD800; &#9; &#20013;</a>'
     assert clean(raw) == CleanResult('<a href="/a" title="xy">abcd     &#9; &#20013;</a>', ())
+
+
+def test_http_images_are_asked_for_over_https_because_the_csp_blocks_http():
+    result = clean('<p><img src="http://www.example.gov.cn/a.png" alt="示意图"></p>')
+    assert result.html == '<p><img src="https://www.example.gov.cn/a.png" alt="示意图"></p>'
+    assert result.removed == ("http 图片地址（已改为 https）",)
+    again = clean(result.html)
+    assert again.html == result.html and again.removed == ()
+
+
+def test_http_links_are_left_alone():
+    result = clean('<p><a href="http://www.example.gov.cn/">链接</a></p>')
+    assert 'href="http://www.example.gov.cn/"' in result.html
+
+
+def test_headings_outside_h2_to_h4_keep_their_meaning_at_the_nearest_level():
+    result = clean("<h1>一级</h1><h5>五级</h5><h6>六级</h6>")
+    assert result.html == "<h2>一级</h2><h4>五级</h4><h4>六级</h4>"

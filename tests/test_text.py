@@ -1,5 +1,7 @@
 """Display-width truncation: the one function that cuts text on the server."""
 
+import unicodedata
+
 import pytest
 
 from portal.text import display_width, summarize, truncate_width
@@ -79,3 +81,13 @@ def test_entities_are_never_cut_in_half():
 def test_summarize_collapses_whitespace_first():
     assert summarize("  第一段。\n\n 第二段。 ", 100) == "第一段。 第二段。"
     assert summarize("第一段。\n第二段很长很长", 12) == "第一段。 第…"
+
+
+def test_spacing_marks_stay_with_their_letter():
+    # Devanagari "ता" is a consonant and a spacing vowel sign: one unit.
+    assert truncate_width("किताब" * 3, 3) == "किता…"
+    assert truncate_width("किताब" * 3, 2) == "कि…"
+    for width in range(2, 12):
+        kept = truncate_width("किताब" * 3, width).removesuffix("…")
+        following = ("किताब" * 3)[len(kept) : len(kept) + 1]
+        assert not following or not unicodedata.category(following).startswith("M"), width

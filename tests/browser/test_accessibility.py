@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from portal.timeutil import now_utc
+
 pytestmark = pytest.mark.browser
 
 FAILING_IMPACTS = ("serious", "critical")
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "static" / "images" / "screenshot-home.png"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+ADMIN_PASSWORD = "无障碍检查-Admin-Passw0rd!"
 RUN_AXE = """async () => {
   const results = await axe.run(document, { resultTypes: ["violations"] });
   return results.violations.map((violation) => ({
@@ -69,10 +72,7 @@ def resolve(site: dict, path: str) -> str:
 def test_public_pages_have_no_serious_accessibility_violation(
     app, web, sample_site, axe_source, reading
 ):
-    if reading == "elder-mode":
-        web.goto("/prefs/elder-mode/on")
-    elif reading == "font-large":
-        web.goto("/prefs/font-size/large")
+    choose_reading(web, reading)
     web.watch.allow_console(r"status of (400|404)")
     pages = dict(PUBLIC_PAGES)
     if "public.search" in app.view_functions:  # the search issue adds it
@@ -87,24 +87,62 @@ def test_public_pages_have_no_serious_accessibility_violation(
     web.watch.assert_clean()
 
 
+def choose_reading(web, reading: str) -> None:
+    if reading == "elder-mode":
+        web.goto("/prefs/elder-mode/on")
+    elif reading == "font-large":
+        web.goto("/prefs/font-size/large")
+
+
+@pytest.mark.parametrize("reading", ["default", "elder-mode", "font-large"])
 def test_editor_pages_have_no_serious_accessibility_violation(
-    web, sample_site, editor_account, axe_source
+    web, sample_site, make_editor, make_post, axe_source, reading
 ):
-    log_in(web, *editor_account)
+    """Every editor page, an admin's included, as 老年人模式 and 大字号 show them too."""
+    make_editor("admin", password=ADMIN_PASSWORD, admin=True, display_name="管理员")
+    trashed = make_post("回收站里的文章", trashed_at=now_utc())
+    choose_reading(web, reading)
+    log_in(web, "admin", ADMIN_PASSWORD)
+    page = web.page
     found = {}
-    for path in ("/editor/", "/editor/posts/new"):
-        web.goto(path)
-        violations = serious_violations(web.page, axe_source)
+
+    def check(name: str, on=None) -> None:
+        violations = serious_violations(on or page, axe_source)
         if violations:
-            found[path] = violations
+            found[name] = violations
+
+    for path in ("/editor/", "/editor/?state=trash", "/editor/posts/new"):
+        web.goto(path)
+        check(path)
     # The form as it comes back with errors (status 400; every field labelled, errors tied to
     # their fields).
     web.watch.allow_console(r"status of 400")
-    web.goto("/editor/posts/new")
-    web.page.get_by_role("button", name="发布").click()
-    violations = serious_violations(web.page, axe_source)
-    if violations:
-        found["form with errors"] = violations
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    check("form with errors")
+
+    page.get_by_label("标题", exact=True).fill("无障碍检查用的文章")
+    page.get_by_label("栏目", exact=True).select_option(label="信息公告")
+    page.get_by_label("正文", exact=True).fill("<p>正文，<strong>加粗</strong>。</p>")
+    with web.context.expect_page() as new_tab:
+        page.get_by_role("button", name="预览").click()
+    preview = new_tab.value
+    preview.wait_for_load_state()
+    expect(preview.locator(".preview-mark")).to_be_visible()
+    check("preview", preview)
+    preview.close()
+
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_role("heading", name="编辑文章")).to_be_visible()
+    check("edit form of a saved post")
+    page.get_by_role("link", name="修订记录").click()
+    expect(page.get_by_role("heading", name="修订记录")).to_be_visible()
+    check("revision list")
+    page.get_by_role("link", name="第 1 版").click()
+    check("a revision")
+    web.goto(f"/editor/posts/{trashed.id}/delete")
+    expect(page.get_by_role("button", name="确认永久删除")).to_be_visible()
+    check("confirm delete (admin)")
     assert not found, describe(found)
     web.watch.assert_clean()
 

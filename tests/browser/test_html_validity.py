@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+
+import pytest
+
+from portal.timeutil import now_utc
+
+pytestmark = pytest.mark.browser  # needs Java and vnu-jar: `-m "not browser"` skips it
 
 
 def vnu_errors(vnu_jar, documents: dict[str, str], folder) -> list[str]:
@@ -36,8 +43,34 @@ def test_vnu_reports_errors_in_broken_html(vnu_jar, tmp_path):
 
 
 def test_every_kind_of_page_is_valid_html(
-    vnu_jar, tmp_path, app, client, editor_client, csrf_token, sample_site
+    vnu_jar,
+    tmp_path,
+    app,
+    client,
+    editor_client,
+    form_fields,
+    make_editor,
+    login,
+    make_channel,
+    make_post,
+    sample_site,
 ):
+    # A post written through the editor (so it has a revision), and one in the trash.
+    news = make_channel("news")
+    form = editor_client.get("/editor/posts/new")
+    written = {
+        **form_fields(form),
+        "title": "编辑写的文章",
+        "channel": str(news.id),
+        "body": "<p>正文。</p>",
+    }
+    saved = editor_client.post("/editor/posts/new", data={**written, "action": "draft"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    post_id = int(re.search(r"/posts/(\d+)/edit", saved.headers["Location"]).group(1))
+    trashed = make_post("回收站里的文章", trashed_at=now_utc())
+    make_editor("admin", admin=True)
+    admin_client = app.test_client()
+    assert login(admin_client, "admin").status_code == 302
     pages = {
         "home": client.get("/"),
         "list": client.get("/notices/"),
@@ -48,15 +81,26 @@ def test_every_kind_of_page_is_valid_html(
         "bad-request": client.get("/notices/?page=abc"),
         "login": client.get("/editor/login"),
         "editor-dashboard": editor_client.get("/editor/"),
-        "editor-form": editor_client.get("/editor/posts/new"),
+        "editor-dashboard-trash": editor_client.get("/editor/?state=trash"),
+        "editor-form": form,
+        "editor-form-errors": editor_client.post(
+            "/editor/posts/new", data={**form_fields(form), "title": "", "action": "publish"}
+        ),
+        "editor-edit-form": editor_client.get(f"/editor/posts/{post_id}/edit"),
+        "editor-preview": editor_client.post(
+            "/editor/posts/new", data={**written, "action": "preview"}
+        ),
+        "editor-revisions": editor_client.get(f"/editor/posts/{post_id}/revisions"),
+        "editor-revision": editor_client.get(f"/editor/posts/{post_id}/revisions/1"),
+        "editor-confirm-delete": admin_client.get(f"/editor/posts/{trashed.id}/delete"),
     }
     if "public.search" in app.view_functions:
         pages["search"] = client.get("/search", query_string={"q": "法治"})
-    form = pages["editor-form"]
-    pages["editor-form-errors"] = editor_client.post(
-        "/editor/posts/new", data={"csrf_token": csrf_token(form), "title": ""}
-    )
+    expected_status = {"not-found": 404, "bad-request": 400, "editor-form-errors": 400}
     for name, response in pages.items():
+        assert response.status_code == expected_status.get(name, 200), name
         assert response.content_type.startswith("text/html"), name
+    assert "field-error" in pages["editor-form-errors"].get_data(as_text=True)
+    assert "preview-mark" in pages["editor-preview"].get_data(as_text=True)
     documents = {name: response.get_data(as_text=True) for name, response in pages.items()}
     assert vnu_errors(vnu_jar, documents, tmp_path) == []

@@ -1,0 +1,47 @@
+"""Images in a body: every image needs a text alternative, and http images are upgraded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+NEW = "/editor/posts/new"
+
+
+@pytest.fixture
+def new_form(editor_client, form_fields, make_channel):
+    channel = make_channel("notices", name="信息公告", column_type="通知公告")
+    form = form_fields(editor_client.get(NEW))
+    form.update(title="有图片的公告", channel=str(channel.id), published_at="", action="publish")
+    return form
+
+
+def test_an_image_without_alt_is_refused_with_everything_kept(editor_client, new_form):
+    body = '<p>见下图：</p><p><img src="/static/images/favicon.svg"></p>'
+    response = editor_client.post(NEW, data={**new_form, "body": body})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "图片缺少替代文字" in page
+    assert re.search(
+        r"<textarea[^>]*>\s*"
+        + re.escape(body.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")),
+        page,
+    ) or ("&lt;img src=&#34;/static/images/favicon.svg&#34;&gt;" in page)
+    assert 'value="有图片的公告"' in page
+    assert editor_client.get("/notices/").get_data(as_text=True).count("有图片的公告") == 0
+
+
+@pytest.mark.parametrize("alt", ['alt="单位标识"', 'alt=""'])
+def test_images_with_alt_text_or_marked_decorative_are_published(
+    editor_client, new_form, client, alt
+):
+    body = f'<p>见下图：</p><p><img src="http://www.example.gov.cn/logo.png" {alt}></p>'
+    response = editor_client.post(NEW, data={**new_form, "body": body})
+    assert response.status_code == 302
+    flashed = editor_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "http 图片地址（已改为 https）" in flashed
+    listing = client.get("/notices/").get_data(as_text=True)
+    article = re.search(r'href="(/notices/\d+\.html)"', listing).group(1)
+    html = client.get(article).get_data(as_text=True)
+    assert f'<img src="https://www.example.gov.cn/logo.png" {alt}>' in html
