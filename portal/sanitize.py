@@ -165,6 +165,10 @@ def strip_xml_illegal(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+# A paragraph with nothing visible in it (clean() output: double-quoted attributes, <br>).
+_EMPTY_PARAGRAPH = re.compile(r'<p(?: class="[^"]*")?>(?:\s|&nbsp;|\u00a0|\u3000|<br>)*</p>\n?')
+
+
 def clean(raw_html: str, *, site_host: str | None = None) -> CleanResult:
     """Sanitize ``raw_html`` by the site policy; ``site_host`` decides which links are external."""
     if not isinstance(raw_html, str):
@@ -180,6 +184,10 @@ def clean(raw_html: str, *, site_host: str | None = None) -> CleanResult:
         if again == html:
             break
         html = again
+    # Word and WPS pad documents with empty paragraphs; an article is clean paragraphs.
+    html, emptied = _EMPTY_PARAGRAPH.subn("", html)
+    if emptied:
+        report("空段落")
     return CleanResult(html, tuple(removed))
 
 

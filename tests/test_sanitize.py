@@ -512,10 +512,8 @@ def test_word_paste_becomes_clean_paragraphs():
     assert result.html == (
         "\n"
         '<p class="text-center"><b>关于开展“八五”普法中期检查的通知</b></p>\n'
-        "<p>&nbsp;</p>\n"
         '<p class="indent-2em">各区县司法局：</p>\n'
         '<p class="indent-2em">根据《中华人民共和国宪法》，现将有关事项通知如下（详见附件1）。</p>\n'
-        "<p></p>\n"
     )
     assert result.removed == (
         "HTML 注释",
@@ -530,6 +528,7 @@ def test_word_paste_becomes_clean_paragraphs():
         "<font> 标签",
         "file: 链接",
         "<img> 标签",
+        "空段落",
     )
     assert clean(result.html) == CleanResult(result.html, ())
 
@@ -629,10 +628,17 @@ def test_output_is_allowlisted(raw):
         alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
         | st.sampled_from(list(PUNCTUATION + "　0123456789abc ")),
         min_size=1,
-    )
+    ).filter(lambda text: text.strip(" \u3000"))  # a paragraph of only spaces is dropped
 )
 def test_chinese_text_survives_unchanged(text):
     assert clean(f"<p>{text}</p>") == CleanResult(f"<p>{text}</p>", ())
+
+
+@pytest.mark.parametrize(
+    "empty", ["<p></p>", "<p> </p>", "<p>&nbsp;</p>", "<p>\u3000</p>", "<p><br></p>"]
+)
+def test_empty_paragraphs_are_dropped_and_reported(empty):
+    assert clean(f"<p>正文</p>{empty}") == CleanResult("<p>正文</p>", ("空段落",))
 
 
 def test_threads_get_the_same_results():
