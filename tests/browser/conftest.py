@@ -324,6 +324,13 @@ def vnu_jar() -> Path:
     return require_node_tool(VNU_JAR, "vnu-jar")
 
 
+# Whole seconds: a file system may store modification times coarser than time.time().
+RUN_STARTED = int(time.time())
+
+
 def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.rglob("*.png")):
+    """Name the screenshot folder only when this run saved a screenshot in it."""
+    if SCREENSHOTS.is_dir() and any(
+        path.stat().st_mtime >= RUN_STARTED for path in SCREENSHOTS.rglob("*.png")
+    ):
         terminalreporter.write_line(f"browser test screenshots: {SCREENSHOTS}")

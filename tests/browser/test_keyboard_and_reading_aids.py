@@ -121,12 +121,14 @@ def test_font_size_chosen_by_keyboard_holds_on_the_next_page(
     tab_to(page, f"字号{label}")
     page.keyboard.press("Enter")
     expect(html).to_have_class(css_class)
+    page.wait_for_load_state()  # without script a new page came: its stylesheet too
     assert page.evaluate(ROOT_FONT_SIZE) == root_px
 
     # The next page, reached by keyboard too, keeps the choice.
     tab_to(page, "普法动态")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("普法动态")
+    page.wait_for_load_state()
     assert page.evaluate(ROOT_FONT_SIZE) == root_px
     expect(page.get_by_role("link", name=f"字号 {label}")).to_have_attribute("aria-current", "true")
     web.watch.assert_clean()
@@ -159,6 +161,45 @@ def test_elder_mode_by_keyboard_gives_high_contrast_large_text_on_every_page(
     expect(page.locator("html")).to_have_class("font-medium")
     web.goto("/")
     assert page.evaluate(BODY_COLOURS) == ["rgb(31, 35, 40)", "rgb(255, 255, 255)"]
+    web.watch.assert_clean()
+
+
+FOCUSED_CONTROL = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const name = el.getAttribute("aria-label") || el.innerText || el.value || el.id;
+  return {
+    control: el.tagName.toLowerCase() + (el.type ? "[" + el.type + "]" : "") + " "
+      + name.replace(/\\s+/g, ""),
+    outline: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+  };
+}"""
+
+
+def test_every_control_of_the_post_form_shows_the_keyboard_focus(web, site, editor_account):
+    page = web.page
+    web.goto("/editor/login")
+    page.get_by_label("用户名", exact=True).fill(editor_account[0])
+    page.get_by_label("密码", exact=True).fill(editor_account[1])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="文章列表")).to_be_visible()
+    web.goto("/editor/posts/new")
+    # No reading-aid links on the form: without script they would leave it, losing the text.
+    expect(page.get_by_role("navigation", name="阅读辅助")).to_have_count(0)
+    reached: list[dict] = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_CONTROL)
+        if focused is None or (reached and focused["control"] == reached[0]["control"]):
+            break  # left the document, or wrapped around
+        reached.append(focused)
+    controls = [focused["control"] for focused in reached]
+    assert "input[datetime-local] published_at" in controls
+    assert "button[submit] 预览" in controls
+    unseen = [f for f in reached if f["outline"] in ("", "none") or f["width"] < 2]
+    assert unseen == [], "controls with no visible focus outline"
     web.watch.assert_clean()
 
 
