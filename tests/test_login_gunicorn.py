@@ -9,32 +9,18 @@ at most five of them may even be checked: the rest, and then the right password,
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlencode
 
+import live_gunicorn
 import pytest
 import redis
 from conftest import EDITOR_PASSWORD, SECRET_KEY
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 REDIS_URL = "redis://127.0.0.1:6379/0"
-STARTUP_SECONDS = 30
 LOCKED_TEXT = "登录失败次数过多"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -55,18 +41,6 @@ class Server:
         finally:
             connection.close()
 
-    def wait_until_ready(self, process):
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "gunicorn exited during startup"
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)  # polling for startup, not waiting for application time
-        raise AssertionError("gunicorn did not start")
-
 
 @pytest.fixture(params=["database", "redis"])
 def storage(request):
@@ -86,46 +60,15 @@ def storage(request):
 @pytest.fixture
 def gunicorn(app, database_url, storage, tmp_path):
     """gunicorn, two sync workers, on a free port, using this test's database."""
-    port = free_port()
     access_log = tmp_path / "access.log"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    env.update(
-        storage,
-        PORTAL_SQLALCHEMY_DATABASE_URI=database_url,
-        PORTAL_SECRET_KEY=SECRET_KEY,
-    )
-    process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(access_log),
-            "--access-logformat",
-            "%(p)s %(m)s %(U)s %(s)s",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    options = ["--workers", "2", "--access-logfile", str(access_log)]
+    options += ["--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
+    with live_gunicorn.serve(
+        database_url, SECRET_KEY, tmp_path / "gunicorn.log", *options, env=storage
+    ) as port:
         server = Server(port)
-        server.wait_until_ready(process)
         server.access_log = access_log
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def login_page(server):

@@ -18,14 +18,12 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import live_gunicorn
 import pytest
 
 from portal.timeutil import now_utc
@@ -49,7 +47,6 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored
 
 DESKTOP = {"width": 1280, "height": 900}
 EDITOR_PASSWORD = "浏览器测试-Passw0rd!"
-SERVER_START_SECONDS = 30
 
 
 def tools_required() -> bool:
@@ -74,55 +71,16 @@ def require_node_tool(path: Path, name: str) -> Path:
 # --- the live server -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _server_answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
-            connection.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            status_line = connection.recv(64).split(b"\r\n", 1)[0]
-            return status_line.split()[1:2] == [b"200"]
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory):
     """Base URL of gunicorn serving wsgi:app on this run's database (one per backend)."""
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
-    env["PORTAL_SQLALCHEMY_DATABASE_URI"] = database_url
-    env["PORTAL_SECRET_KEY"] = secrets.token_hex(32)
     log_path = tmp_path_factory.mktemp("server") / "gunicorn.log"
-    command = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "--threads", "4",
-        "--access-logfile", "-", "--error-logfile", "-",
-        "wsgi:app",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    options = ["--workers", "1", "--threads", "4", "--access-logfile", "-", "--error-logfile", "-"]
     try:
-        # Readiness polling of a subprocess (not a sleep standing in for time passing).
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _server_answers(port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                log = log_path.read_text(errors="replace")[-3000:]
-                pytest.fail(f"gunicorn did not start:\n{log}", pytrace=False)
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with live_gunicorn.serve(database_url, secrets.token_hex(32), log_path, *options) as port:
+            yield f"http://127.0.0.1:{port}"
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 # --- the browser -----------------------------------------------------------------------------
