@@ -456,27 +456,9 @@ class _AbsolutizeFilter(html5lib_shim.Filter):
             return value
 
 
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "br",
-        "div",
-        "h2",
-        "h3",
-        "h4",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "table",
-        "caption",
-        "tr",
-        "th",
-        "td",
-        "hr",
-        "img",
-    }
-)
+# Everything else in the allowlist starts a new block, so its words stay apart in plain_text().
+_INLINE_TAGS = frozenset({"strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "span"})
+_BLOCK_TAGS = (ALLOWED_TAGS - _INLINE_TAGS) | {"br", "img"}
 
 
 class _TextExtractor(HTMLParser):

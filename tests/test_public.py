@@ -292,27 +292,20 @@ def test_ordinary_browsers_count(app, client, make_post, agent):
 
 def test_a_view_is_one_atomic_increment_and_nothing_else(app, client, make_post):
     post = make_post()
-    with app.app_context():
-        statements = []
-        sa.event.listen(db.engine, "before_cursor_execute", _record(statements))
-        try:
-            client.get(f"/notices/{post.id}.html")
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", _record(statements))
-    writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
-    assert len(writes) == 1, writes
-    assert "view_count + " in writes[0].replace("view_count+", "view_count + ")
+    statements = []
 
-
-_recorders = {}
-
-
-def _record(statements):
-    # The same function object for listen() and remove().
     def record(_connection, _cursor, statement, *_args):
         statements.append(" ".join(statement.split()))
 
-    return _recorders.setdefault(id(statements), record)
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            client.get(f"/notices/{post.id}.html")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(writes) == 1, writes
+    assert "view_count + " in writes[0].replace("view_count+", "view_count + ")
 
 
 def test_head_requests_do_not_count(app, client, make_post):
