@@ -38,10 +38,11 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.cli import seed_demo  # noqa: E402
 from portal.demo import demo_posts  # noqa: E402
+from portal.demo.seed import seed_demo  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.models import Channel, Post, PostStatus  # noqa: E402
+from portal.posts.models import Channel, Post  # noqa: E402
+from portal.posts.states import PostState  # noqa: E402
 from portal.sanitize import clean  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-not-for-production"
@@ -66,7 +67,7 @@ def prepare_database(url: str, extra_posts: int) -> None:
                     title=f"基准测试文章第{number + 1}篇：普法宣传进社区",
                     source="市司法局",
                     body_html=body_html,
-                    status=PostStatus.PUBLISHED,
+                    status=PostState.PUBLISHED,
                     published_at=moment,
                     created_at=moment,
                     updated_at=moment,

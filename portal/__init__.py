@@ -52,7 +52,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.url_map.converters["id"] = RowIdConverter
     _register_blueprints(app)
 
-    from portal import cli, errors, presentation, security
+    from portal import cli
+    from portal.web import errors, presentation, security
 
     errors.init_app(app)
     security.init_app(app)
@@ -81,8 +82,8 @@ def _sqlite_for_several_writers(dbapi_connection, _record) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import models  # noqa: F401  (the tables must be known to the metadata)
     from portal.extensions import csrf, db, login, migrate
+    from portal.posts import models  # noqa: F401  (the tables must be known to the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -91,7 +92,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import auth, editor, feeds, prefs, public
+    from portal import auth, editor, feeds, public
+    from portal.web import prefs
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)

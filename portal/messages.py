@@ -11,7 +11,7 @@ ERRORS = {
 }
 CSRF_FAILED = "表单已过期或无效（缺少安全令牌），请刷新页面后重新提交。"
 
-# --- the editor and its login (portal/auth.py, portal/editor.py, portal/forms.py) --------------
+# --- the editor and its login (portal/auth/, portal/editor/) ------------------------------------
 LOGIN_REQUIRED = "请先登录后再访问编辑后台。"
 LOGIN_FAILED = "用户名或密码错误。"
 LOGIN_INACTIVE = "此账号已停用，请联系管理员。"
@@ -22,6 +22,7 @@ FIELD_REQUIRED = "请填写此项。"
 FIELD_TOO_LONG = "不能超过 {max} 个字符（现在 {length} 个）。"
 TITLE_REQUIRED = "请填写标题。"
 CHANNEL_UNKNOWN = "请选择一个存在的栏目。"
+IMAGE_URL_INVALID = "图片地址应以 https://、http:// 或 / 开头，例如 https://www.example.gov.cn/images/title.jpg 或 /static/images/title.jpg。"
 TIME_INVALID = "发布时间格式不正确，请按“年-月-日 时:分”填写，例如 2026-11-26 09:30。"
 BODY_EMPTY = "正文不能为空（清理不安全内容后没有剩下文字或图片）。"
 IMAGE_ALT_MISSING = (

@@ -5,8 +5,8 @@ for government articles; everything else is removed and described (in Chinese, f
 in ``CleanResult.removed``. No ``style`` attribute survives because the Content-Security-Policy
 forbids inline styles: the three styles articles need become classes (``STYLE_CLASSES``).
 
-This module is standalone on purpose (nothing from ``portal``), so it can be tested and reused
-without the app.
+This module is standalone on purpose (nothing from the app, only the pure ``portal.text``), so
+it can be tested and reused without the app.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import tinycss2  # the CSS parser bleach's css extra uses
 from bleach import html5lib_shim
 from bleach.sanitizer import BleachSanitizerFilter, Cleaner
+
+from portal.text import strip_xml_illegal
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -139,7 +141,6 @@ _HEADING_LEVELS = {"h1": "h2", "h5": "h4", "h6": "h4"}
 
 # What XML 1.0 forbids; Word pastes some of these (e.g. U+000B for a manual line break). In a
 # Python str every surrogate code point is unpaired, so all of them go.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 
@@ -158,11 +159,6 @@ class CleanResult:
 
     html: str
     removed: tuple[str, ...]
-
-
-def strip_xml_illegal(text: str) -> str:
-    """Remove the characters XML 1.0 forbids (they break feeds and XML exports)."""
-    return _XML_ILLEGAL.sub("", text)
 
 
 # A paragraph with nothing visible in it (clean() output: double-quoted attributes, <br>).
@@ -254,7 +250,7 @@ def _drop_illegal_ref(match: re.Match[str]) -> str:
     # "&#1;" or "&#xFFFE;" in the output is as fatal to an XML feed as the character itself.
     hex_digits, digits = match.groups()
     code = int(hex_digits, 16) if hex_digits else int(digits)
-    legal = 0 < code <= 0x10FFFF and not _XML_ILLEGAL.match(chr(code))
+    legal = 0 < code <= 0x10FFFF and strip_xml_illegal(chr(code)) != ""
     return match.group() if legal else ""
 
 

@@ -17,6 +17,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _REGIONAL_INDICATOR = range(0x1F1E6, 0x1F200)
 _ZWJ = "\u200d"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _binds_to_previous(char: str) -> bool:
@@ -107,3 +108,14 @@ def collapse_whitespace(text: str) -> str:
 def summarize(plain: str, max_width: int) -> str:
     """A one-line summary of plain text, cut by display width."""
     return truncate_width(collapse_whitespace(plain), max_width)
+
+
+def strip_xml_illegal(text: str) -> str:
+    """Remove the characters XML 1.0 forbids (they break feeds and XML exports)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def clean_text(value: str | None) -> str:
+    """A one-line value as stored and as feeds write it: trimmed, without the characters XML
+    forbids (pasted from Word, say; lxml would refuse the whole feed)."""
+    return strip_xml_illegal(value or "").strip()

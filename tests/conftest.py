@@ -20,7 +20,8 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Channel, Post, PostStatus
+from portal.posts.models import Channel, Post
+from portal.posts.states import PostState
 from portal.timeutil import frozen_clock, now_utc
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -143,7 +144,7 @@ def make_post(app, make_channel):
 
     def make(title="测试公告", channel="notices", **fields) -> Post:
         channel_row = make_channel(channel)
-        fields.setdefault("status", PostStatus.PUBLISHED)
+        fields.setdefault("status", PostState.PUBLISHED)
         fields.setdefault("published_at", now_utc() - timedelta(hours=1))
         fields.setdefault("body_html", "<p>正文内容。</p>")
         with app.app_context():
@@ -161,7 +162,7 @@ def make_post(app, make_channel):
 
 import re  # noqa: E402  (appended section)
 
-from portal.models import User  # noqa: E402
+from portal.posts.models import User  # noqa: E402
 
 EDITOR_PASSWORD = "correct horse battery"
 _CSRF_INPUT = re.compile(

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal.prefs import COOKIE_MAX_AGE, ELDER_COOKIE, FONT_COOKIE
+from portal.web.prefs import COOKIE_MAX_AGE, ELDER_COOKIE, FONT_COOKIE
 
 
 def html_classes(response) -> set[str]:

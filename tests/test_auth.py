@@ -13,7 +13,7 @@ from conftest import EDITOR_PASSWORD, SECRET_KEY
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import User
+from portal.posts.models import User
 from portal.timeutil import now_utc
 
 LOCKED_TEXT = "登录失败次数过多，请15分钟后再试。"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Post, User
+from portal.posts.models import Post, User
 
 PASSWORD = "long enough password"
 

@@ -7,7 +7,7 @@ from page import page
 
 from portal.demo import complete_title, parse_legacy
 from portal.extensions import db
-from portal.models import Post
+from portal.posts.models import Post
 
 LEGACY_SAMPLE = (
     """更多>>信息公告

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Post, Revision
+from portal.posts.models import Post, Revision
 
 NEW = "/editor/posts/new"
 
@@ -558,7 +558,7 @@ def test_every_save_appends_a_revision_with_the_raw_body(app, editor_client, sub
         (2, "publish", "published"),
     ]
     assert rows[0].body_raw == raw
-    assert rows[0].body_clean == "<p>第一稿</p>\n"
+    assert rows[0].body_html == "<p>第一稿</p>\n"
     assert "onclick 属性" in rows[0].removed
     assert rows[0].title == "关于开展“宪法宣传周”活动的通知"
 

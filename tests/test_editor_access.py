@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Post, Revision, User
+from portal.posts.models import Post, Revision, User
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def stored_post(app, make_post, make_editor):
                 status="draft",
                 title=post.title,
                 body_raw="<p>x</p>",
-                body_clean="<p>x</p>",
+                body_html="<p>x</p>",
             )
         )
         db.session.commit()

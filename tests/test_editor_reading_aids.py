@@ -3,7 +3,7 @@ into the form is lost. Every other page, the editor's included, keeps them."""
 
 from __future__ import annotations
 
-from portal.models import PostStatus
+from portal.posts.states import PostState
 
 READING_AIDS = 'aria-label="阅读辅助"'
 PREF_LINK = "data-pref-group="
@@ -15,7 +15,7 @@ def has_reading_aids(response) -> bool:
 
 
 def test_post_form_has_no_reading_aid_links(editor_client, make_post, form_fields):
-    post = make_post("已有的文章", status=PostStatus.DRAFT, published_at=None)
+    post = make_post("已有的文章", status=PostState.DRAFT, published_at=None)
     new_form = editor_client.get("/editor/posts/new")
     edit_form = editor_client.get(f"/editor/posts/{post.id}/edit")
     with_errors = editor_client.post(

@@ -14,7 +14,8 @@ from lxml import etree
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Post, PostStatus
+from portal.posts.models import Post
+from portal.posts.states import PostState
 from portal.timeutil import now_utc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -235,7 +236,7 @@ def test_channel_feed_has_its_channel_and_all_feed_has_every_channel(client, mak
 
 def test_draft_scheduled_and_trashed_posts_never_appear(clock, client, make_post):
     make_post(title="已发布")
-    make_post(title="草稿", status=PostStatus.DRAFT)
+    make_post(title="草稿", status=PostState.DRAFT)
     make_post(title="定时发布", published_at=now_utc() + timedelta(hours=2))
     make_post(title="回收站", trashed_at=now_utc())
 

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Post, PostStatus
+from portal.posts.models import Post
+from portal.posts.states import PostState
 from portal.timeutil import now_utc
 
 FEEDS = ["/feeds/all.rss", "/feeds/all.atom", "/feeds/notices.rss", "/feeds/notices.atom"]
@@ -162,7 +163,7 @@ def _edit(app, make_post, posts):
 
 def _withdraw(app, make_post, posts):
     # Even if withdrawing did not touch updated_at, the post leaving the feed must show.
-    edit_post(app, posts[1].id, status=PostStatus.DRAFT, bump_updated_at=False)
+    edit_post(app, posts[1].id, status=PostState.DRAFT, bump_updated_at=False)
 
 
 def _trash(app, make_post, posts):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.models import Channel, Post
+from portal.posts.models import Channel, Post
 
 
 def test_channel_column_type_must_come_from_the_government_list():

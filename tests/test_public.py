@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from page import page
 
 from portal.extensions import db
-from portal.models import Post
+from portal.posts.models import Post
 from portal.timeutil import now_utc
 
 SHANGHAI_1719 = datetime(2019, 8, 6, 9, 19, tzinfo=UTC)  # 2019-08-06 17:19 in Asia/Shanghai
@@ -357,7 +357,7 @@ def test_redirect_to_the_canonical_channel_keeps_the_query(client, make_channel,
 
 
 def test_public_rule_is_the_same_for_rows_and_queries(app, make_post, clock):
-    from portal import queries
+    from portal.posts import queries
 
     now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     cases = {

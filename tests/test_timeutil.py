@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Post
+from portal.posts.models import Post
 from portal.timeutil import format_site, from_site_local, frozen_clock, now_utc
 
 

@@ -256,7 +256,7 @@ def sample_site(make_channel, make_post) -> dict[str, str]:
 @pytest.fixture
 def demo_site(app):
     """The demo content (channels, the old site's notices and article), as `make run` shows."""
-    from portal.cli import seed_demo
+    from portal.demo.seed import seed_demo
 
     with app.app_context():
         seed_demo()

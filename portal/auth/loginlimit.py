@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from portal.extensions import db
-from portal.models import LoginFailure
+from portal.posts.models import LoginFailure
 from portal.timeutil import now_utc
 
 FIELD_MAX = 64  # the login_failure columns' width

@@ -13,6 +13,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
+from portal.posts import states
+from portal.posts.content import (
+    AUTHOR_MAX,
+    IMAGE_URL_MAX,
+    KEYWORDS_MAX,
+    SOURCE_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+)
+from portal.posts.states import PostState
 from portal.sanitize import clean, plain_text
 from portal.text import summarize
 from portal.timeutil import UTCDateTime, now_utc
@@ -40,15 +50,9 @@ COLUMN_TYPES = (
     "其他",
 )
 
-TITLE_MAX = 200
+
 # Paths a channel slug would shadow (/<slug>/) or that name the whole site (/feeds/all.rss).
 RESERVED_SLUGS = frozenset({"all", "editor", "feeds", "static", "search", "healthz", "prefs"})
-
-
-class PostStatus:
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    ALL = (DRAFT, PUBLISHED)
 
 
 class Channel(db.Model):
@@ -112,14 +116,16 @@ class Post(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"))
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
-    source: Mapped[str] = mapped_column(sa.String(100), default="")  # 来源
-    author: Mapped[str] = mapped_column(sa.String(100), default="")
-    keywords: Mapped[str] = mapped_column(sa.String(200), default="")
+    source: Mapped[str] = mapped_column(sa.String(SOURCE_MAX), default="")  # 来源
+    author: Mapped[str] = mapped_column(sa.String(AUTHOR_MAX), default="")
+    keywords: Mapped[str] = mapped_column(sa.String(KEYWORDS_MAX), default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")  # always sanitized
-    summary: Mapped[str] = mapped_column(sa.String(1000), default="")  # the editor's own, if any
-    image_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    summary: Mapped[str] = mapped_column(
+        sa.String(SUMMARY_MAX), default=""
+    )  # the editor's own, if any
+    image_url: Mapped[str] = mapped_column(sa.String(IMAGE_URL_MAX), default="")
     pinned: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(16), default=PostStatus.DRAFT)
+    status: Mapped[str] = mapped_column(sa.String(16), default=PostState.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
@@ -144,7 +150,7 @@ class Post(db.Model):
 
     @validates("status")
     def _check_status(self, _key, value):
-        if value not in PostStatus.ALL:
+        if value not in states.STORED:
             raise ValueError(f"unknown status {value!r}")
         return value
 
@@ -160,27 +166,25 @@ class Post(db.Model):
             return self.summary
         return summarize(plain_text(self.body_html), current_app.config["SUMMARY_WIDTH"])
 
+    @property
+    def state(self) -> PostState:
+        return states.state_of(self)
+
     @hybrid_property
     def is_public(self) -> bool:
-        """THE definition of "public": published, its time has come, not in the trash.
-
-        One rule in two forms kept side by side: this one for a loaded row, the expression
-        below for SQL (``queries.public_condition()``); a test checks that they agree."""
-        return (
-            self.status == PostStatus.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now_utc()
-            and self.trashed_at is None
-        )
+        """THE definition of "public": the PUBLISHED state of ``states`` (published, its time
+        has come, not in the trash), for a loaded row and, as SQL, for every public query."""
+        return states.state_of(self) is PostState.PUBLISHED
 
     @is_public.inplace.expression
     @classmethod
     def _is_public_expression(cls):
-        return sa.and_(
-            cls.status == PostStatus.PUBLISHED,
-            cls.published_at <= now_utc(),  # NULL compares as unknown: never public
-            cls.trashed_at.is_(None),
-        )
+        return states.condition(cls, PostState.PUBLISHED)
+
+    @property
+    def url_args(self) -> dict:
+        """The values of ``url_for("public.article", **post.url_args)``."""
+        return {"slug": self.channel.slug, "post_id": self.id}
 
 
 class Revision(db.Model):
@@ -197,13 +201,15 @@ class Revision(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16))  # the post's status after this save
     title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel.id"))
-    source: Mapped[str] = mapped_column(sa.String(100), default="")
-    author: Mapped[str] = mapped_column(sa.String(100), default="")
-    summary: Mapped[str] = mapped_column(sa.String(1000), default="")
+    source: Mapped[str] = mapped_column(sa.String(SOURCE_MAX), default="")
+    author: Mapped[str] = mapped_column(sa.String(AUTHOR_MAX), default="")
+    keywords: Mapped[str] = mapped_column(sa.String(KEYWORDS_MAX), default="", server_default="")
+    image_url: Mapped[str] = mapped_column(sa.String(IMAGE_URL_MAX), default="", server_default="")
+    summary: Mapped[str] = mapped_column(sa.String(SUMMARY_MAX), default="")
     pinned: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body_raw: Mapped[str] = mapped_column(sa.Text, default="")  # exactly as submitted
-    body_clean: Mapped[str] = mapped_column(sa.Text, default="")
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # as sanitized then
     removed: Mapped[str] = mapped_column(sa.Text, default="")  # what the sanitizer removed
 
     post: Mapped[Post] = relationship(back_populates="revisions")
@@ -213,7 +219,7 @@ class Revision(db.Model):
     def body(self) -> Markup:
         """The kept body, cleaned again by today's policy (old revisions were cleaned by the
         policy of their day); with ``Post.body``, the only places HTML is marked safe."""
-        return Markup(clean(self.body_clean).html)
+        return Markup(clean(self.body_html).html)
 
 
 class LoginFailure(db.Model):

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 
-from portal import queries
+from portal.posts import queries
 from portal.timeutil import format_site, to_site
 
 
@@ -18,12 +18,15 @@ def absolute_url_for(endpoint: str, **values) -> str:
     return base.rstrip("/") + url_for(endpoint, **values)
 
 
-def site_domain() -> str:
-    configured = current_app.config["SITE_DOMAIN"]
-    if configured:
-        return configured
+def site_host() -> str:
+    """The site's host name: SITE_URL's if configured, else the request's (without a port)."""
     base = current_app.config["SITE_URL"]
-    return urlsplit(base).hostname if base else request.host.split(":")[0]
+    return (urlsplit(base).hostname if base else None) or request.host.split(":")[0]
+
+
+def site_domain() -> str:
+    """<meta name="SiteDomain">: SITE_DOMAIN if configured, else the site's host."""
+    return current_app.config["SITE_DOMAIN"] or site_host()
 
 
 def _sidebar_notices():

@@ -15,8 +15,9 @@ from flask import (
     url_for,
 )
 
-from portal import queries
-from portal.presentation import absolute_url_for
+from portal.posts import queries
+from portal.web.params import page_number
+from portal.web.presentation import absolute_url_for
 
 bp = Blueprint("public", __name__)
 
@@ -43,8 +44,8 @@ def home():
 @bp.get("/<slug>/")
 def channel(slug: str):
     channel = queries.channel_by_slug(slug) or abort(404)
-    number = _page_number()
-    page = queries.page_of(channel, number, current_app.config["POSTS_PER_PAGE"]) or abort(404)
+    page = queries.page_of(channel, page_number(), current_app.config["POSTS_PER_PAGE"])
+    page = page or abort(404)
     return render_template("public/channel.html", channel=channel, page=page)
 
 
@@ -52,7 +53,8 @@ def channel(slug: str):
 def article(slug: str, post_id: int):
     post = queries.public_post(post_id) or abort(404)
     if post.channel.slug != slug:
-        canonical = url_for(".article", slug=post.channel.slug, post_id=post.id, **request.args)
+        # The query string comes along (?print=1); it cannot override the canonical path.
+        canonical = url_for(".article", **{**request.args.to_dict(), **post.url_args})
         return redirect(canonical, 301)
     if _counts_as_view():
         queries.record_view(post)
@@ -94,13 +96,6 @@ def robots():
 def healthz():
     queries.database_ok()  # raises (and so answers 500) when the database is unreachable
     return {"status": "ok", "database": "ok"}
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
-        abort(400)
-    return int(raw)
 
 
 def _counts_as_view() -> bool:

@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, request
 
-from portal import messages, queries
-from portal.models import Channel, Post
-from portal.presentation import absolute_url_for
-from portal.sanitize import absolutize_urls, strip_xml_illegal
+from portal import messages
+from portal.posts import queries
+from portal.posts.models import Channel, Post
+from portal.sanitize import absolutize_urls
+from portal.text import clean_text
 from portal.timeutil import to_site
+from portal.web.presentation import absolute_url_for
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -124,7 +126,7 @@ def _render(kind: str, channel: Channel | None, posts: list[Post]) -> bytes:
 
 def _feed(kind: str, channel: Channel | None, posts: list[Post]) -> FeedGenerator:
     config = current_app.config
-    site = _text(config["SITE_NAME"])
+    site = clean_text(config["SITE_NAME"])
     slug = ALL_CHANNELS if channel is None else channel.slug
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> is an e-mail
@@ -148,21 +150,21 @@ def _feed(kind: str, channel: Channel | None, posts: list[Post]) -> FeedGenerato
 
 
 def _add_entry(generator: FeedGenerator, post: Post, site: str):
-    permalink = absolute_url_for("public.article", slug=post.channel.slug, post_id=post.id)
+    permalink = absolute_url_for("public.article", **post.url_args)
     entry = generator.add_entry(order="append")  # posts come newest first; keep that order
     entry.guid(_tag_uri(f"post/{post.id}"), permalink=False)  # also the Atom id
-    entry.title(_text(post.title))
+    entry.title(clean_text(post.title))
     entry.link(href=permalink, rel="alternate", type="text/html")
     entry.published(_time(post.published_at))
     # A post scheduled long after it was written became news when it was published.
     entry.updated(_time(max(post.published_at, post.updated_at)))
-    names = (_text(post.author), _text(post.source))
+    names = (clean_text(post.author), clean_text(post.source))
     creators = list(dict.fromkeys(name for name in names if name)) or [site]
     entry.author([{"name": name} for name in creators])
     entry.dc.dc_creator(creators)
     # A title-only notice still gets a summary: readers (and the W3C validator) want some text.
-    entry.summary(_text(post.description) or _text(post.title))
-    body = _text(post.body_html)  # first: the HTML parser would turn them into "?"
+    entry.summary(clean_text(post.description) or clean_text(post.title))
+    body = clean_text(post.body_html)  # first: the HTML parser would turn them into "?"
     if body:  # a notice may be a title only; an empty <content> is a validator warning
         # Readers show the body outside our site: relative links and images must be absolute.
         entry.content(absolutize_urls(body, permalink), type="html")
@@ -170,14 +172,14 @@ def _add_entry(generator: FeedGenerator, post: Post, site: str):
 
 
 def _channel_name(channel: Channel | None) -> str:
-    return messages.FEED_ALL_NAME if channel is None else _text(channel.name)
+    return messages.FEED_ALL_NAME if channel is None else clean_text(channel.name)
 
 
 def _channel_description(site: str, channel: Channel | None) -> str:
     if channel is None:
         return messages.FEED_ALL_DESCRIPTION.format(site=site)
-    return _text(channel.description) or messages.FEED_CHANNEL_DESCRIPTION.format(
-        site=site, channel=_text(channel.name)
+    return clean_text(channel.description) or messages.FEED_CHANNEL_DESCRIPTION.format(
+        site=site, channel=clean_text(channel.name)
     )
 
 
@@ -195,9 +197,3 @@ def _tag_uri(specific: str) -> str:
 def _time(moment: datetime | None) -> datetime:
     """In the site zone, so the offset shows (+08:00), to the second."""
     return to_site(moment or EMPTY_FEED_UPDATED).replace(microsecond=0)
-
-
-def _text(value: str | None) -> str:
-    """Text from the database as XML accepts it: characters XML forbids (pasted from Word,
-    say) would make lxml refuse the whole feed, so they are dropped here, at the edge."""
-    return strip_xml_illegal(value or "").strip()

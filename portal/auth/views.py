@@ -15,10 +15,11 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import loginlimit, messages
+from portal import messages
+from portal.auth import loginlimit
+from portal.auth.forms import LoginForm
 from portal.extensions import db, login
-from portal.forms import LoginForm
-from portal.models import User
+from portal.posts.models import User
 from portal.redirects import local_path
 from portal.timeutil import now_utc
 

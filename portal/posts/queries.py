@@ -1,4 +1,5 @@
-"""Every read the public side makes. The one place that decides what "public" means."""
+"""Every read of posts and channels. The one place that decides what "public" means (with
+``states``, whose PUBLISHED condition ``Post.is_public`` is)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.models import Channel, Post, PostStatus
-from portal.timeutil import now_utc
+from portal.posts import states
+from portal.posts.models import Channel, Post, Revision
+from portal.posts.states import PostState
 
 
 def public_condition():
@@ -69,23 +71,27 @@ class Page:
         return self.number < self.pages
 
 
-def page_of(channel: Channel, number: int, per_page: int) -> Page | None:
-    """Page ``number`` (from 1) of a channel: pinned posts lead page 1 and appear only there,
-    because the whole list is ordered pinned-first before it is cut into pages.
-    Returns None for a page past the end (page 1 always exists, even when empty)."""
-    where = sa.and_(public_condition(), Post.channel_id == channel.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(where))
+def paginate(query: sa.Select, where: list, number: int, per_page: int) -> Page | None:
+    """Page ``number`` (from 1) of ``query`` (posts ordered, filtered by ``where``); None for
+    a page past the end (page 1 always exists, even when empty)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     if number > pages:
         return None
+    items = db.session.scalars(query.offset((number - 1) * per_page).limit(per_page))
+    return Page(list(items), number, pages, total)
+
+
+def page_of(channel: Channel, number: int, per_page: int) -> Page | None:
+    """Page ``number`` of a channel: pinned posts lead page 1 and appear only there, because
+    the whole list is ordered pinned-first before it is cut into pages."""
+    where = [public_condition(), Post.channel_id == channel.id]
     query = (
         sa.select(Post)
-        .where(where)
+        .where(*where)
         .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
-        .offset((number - 1) * per_page)
-        .limit(per_page)
     )
-    return Page(list(db.session.scalars(query)), number, pages, total)
+    return paginate(query, where, number, per_page)
 
 
 def public_post(post_id: int) -> Post | None:
@@ -202,56 +208,51 @@ def feed_state(channel: Channel | None, limit: int) -> FeedState:
     return FeedState(rows, result[0][4] if result else None)
 
 
-# --- the editor's dashboard: every post, in one of four states --------------------------------
-
-EDITOR_STATES = ("draft", "scheduled", "published", "trash")
-
-
-def editor_state_condition(state: str | None):
-    """The dashboard filter; None means every post not in the trash. "published" is exactly
-    what readers see (public_condition); "scheduled" is published but its time has not come."""
-    not_trashed = Post.trashed_at.is_(None)
-    if state is None:
-        return not_trashed
-    if state == "trash":
-        return Post.trashed_at.is_not(None)
-    if state == "draft":
-        return sa.and_(Post.status == PostStatus.DRAFT, not_trashed)
-    if state == "published":
-        return public_condition()
-    if state == "scheduled":
-        return sa.and_(
-            Post.status == PostStatus.PUBLISHED,
-            not_trashed,
-            sa.or_(Post.published_at.is_(None), Post.published_at > now_utc()),
-        )
-    raise ValueError(f"unknown state {state!r}")
+# --- the editor's dashboard: every post, in one of the states ------------------------------------
 
 
 def editor_page(
     number: int,
     per_page: int,
     *,
-    state: str | None = None,
+    state: PostState | None = None,
     channel_id: int | None = None,
     created_by_id: int | None = None,
 ) -> Page | None:
-    """Page ``number`` of the dashboard, most recently changed first; None past the end."""
-    where = [editor_state_condition(state)]
+    """Page ``number`` of the dashboard, most recently changed first; None past the end.
+    ``state`` None means every post not in the trash."""
+    where = [
+        Post.trashed_at.is_(None) if state is None else states.condition(Post, state),
+    ]
     if channel_id is not None:
         where.append(Post.channel_id == channel_id)
     if created_by_id is not None:
         where.append(Post.created_by_id == created_by_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(*where))
-    pages = max(1, -(-total // per_page))
-    if number > pages:
-        return None
     query = (
         sa.select(Post)
         .where(*where)
         .options(joinedload(Post.channel), joinedload(Post.created_by))
         .order_by(Post.updated_at.desc(), Post.id.desc())
-        .offset((number - 1) * per_page)
-        .limit(per_page)
     )
-    return Page(list(db.session.scalars(query)), number, pages, total)
+    return paginate(query, where, number, per_page)
+
+
+def post(post_id: int) -> Post | None:
+    """Any post, in any state (the editor's)."""
+    return db.session.get(Post, post_id)
+
+
+def revisions_of(post: Post) -> list[Revision]:
+    """Newest first."""
+    query = sa.select(Revision).where(Revision.post_id == post.id).order_by(Revision.number.desc())
+    return list(db.session.scalars(query))
+
+
+def revision(post: Post, number: int) -> Revision | None:
+    return db.session.scalar(
+        sa.select(Revision).where(Revision.post_id == post.id, Revision.number == number)
+    )
+
+
+def post_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Post)) or 0

@@ -1,0 +1,5 @@
+"""RSS 2.0 and Atom 1.0 feeds of the public posts."""
+
+from portal.feeds.views import bp
+
+__all__ = ["bp"]

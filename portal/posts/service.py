@@ -1,0 +1,217 @@
+"""THE write path: the only code that writes a ``Post`` or a ``Revision``.
+
+Every change is one transaction: the post's row, guarded by the version the change started
+from (optimistic concurrency), and a new ``Revision`` numbered by the new version, holding the
+content as typed and as kept, who made the change and when. After the commit, ``post_changed``
+is sent once. Views parse requests and call these functions; they never write rows themselves.
+
+(The one other write to ``post`` is the atomic view counter, ``queries.record_view``: it
+changes no content, keeps no revision and must not wait behind an editor.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.extensions import db
+from portal.posts.content import PostContent
+from portal.posts.models import Channel, Post, Revision, User
+from portal.posts.signals import post_changed
+from portal.posts.states import PostAction, PostState
+from portal.timeutil import now_utc
+
+
+class StaleVersion(Exception):
+    """The post was changed by someone else since the version this change started from."""
+
+
+def create(
+    content: PostContent,
+    *,
+    action: PostAction,
+    published_at: datetime | None,
+    editor: User | None,
+    changed_at: datetime | None = None,
+) -> Post:
+    """A new post saved as a draft (``DRAFT``) or published (``PUBLISH``; ``published_at`` None
+    means now). ``changed_at`` (default now) dates the creation, for imported old content."""
+    now = changed_at or now_utc()
+    post = Post(
+        **content.post_values(),
+        **_state_values(action, published_at, now),
+        created_by_id=editor.id if editor else None,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    db.session.add(post)
+    db.session.flush()
+    db.session.add(_revision(post, action, editor, now, content.body_raw, content.removed))
+    return _committed(post, action)
+
+
+def save(
+    post: Post,
+    content: PostContent,
+    *,
+    action: PostAction,
+    published_at: datetime | None,
+    expected_version: int,
+    editor: User | None,
+) -> Post:
+    """Save an edit as a draft or published; raises ``StaleVersion`` if the post is no longer
+    at ``expected_version`` (the version the editor's form was opened at)."""
+    values = {**content.post_values(), **_state_values(action, published_at, now_utc())}
+    return _change(post, expected_version, values, action, editor, content)
+
+
+def withdraw(post: Post, *, editor: User | None) -> bool:
+    """A published or scheduled post back to a draft; False if it is neither."""
+    if post.status != PostState.PUBLISHED or post.trashed_at is not None:
+        return False
+    _change(post, post.version, {"status": PostState.DRAFT}, PostAction.WITHDRAW, editor)
+    return True
+
+
+def trash(post: Post, *, editor: User | None) -> bool:
+    """Into the trash (out of every public place), keeping its state for a restore."""
+    if post.trashed_at is not None:
+        return False
+    _change(post, post.version, {"trashed_at": now_utc()}, PostAction.TRASH, editor)
+    return True
+
+
+def restore(post: Post, *, editor: User | None) -> bool:
+    """Out of the trash, in the state it had."""
+    if post.trashed_at is None:
+        return False
+    _change(post, post.version, {"trashed_at": None}, PostAction.RESTORE, editor)
+    return True
+
+
+def restore_revision(
+    post: Post, revision: Revision, *, editor: User | None, site_host: str | None
+) -> Post:
+    """The revision's content comes back as a new revision, its body cleaned by today's policy;
+    the post's state and times stay as they are."""
+    if post.trashed_at is not None:
+        raise ValueError("a post in the trash is restored from the trash first")
+    old = PostContent.of(revision)
+    fields: dict[str, Any] = {
+        name: getattr(old, name) for name in old.post_values() if name != "body_html"
+    }
+    fields["channel_id"] = old.channel_id or post.channel_id  # its channel may be gone
+    content = PostContent.from_raw_body(old.body_raw, site_host=site_host, **fields)
+    values = content.post_values()
+    return _change(post, post.version, values, PostAction.RESTORE_REVISION, editor, content)
+
+
+def delete_forever(post: Post, *, editor: User | None) -> None:
+    """Delete a post in the trash with all its revisions (ON DELETE CASCADE and the ORM's)."""
+    if post.trashed_at is None:
+        raise ValueError("only a post in the trash can be deleted forever")
+    current_app.logger.info(
+        "post %s deleted forever by %s", post.id, editor.username if editor else "the system"
+    )
+    db.session.delete(post)
+    _committed(post, PostAction.DELETE)
+
+
+def preview(content: PostContent, *, post: Post | None, published_at: datetime | None) -> Post:
+    """An unsaved post showing ``content`` as readers would see it (never added to the session)."""
+    shown = Post(
+        **content.post_values(), status=PostState.PUBLISHED, published_at=published_at or now_utc()
+    )
+    shown.id = post.id if post is not None else 0
+    shown.view_count = post.view_count if post is not None else 0
+    # Set without ORM events: a backref would tie this transient post to the session.
+    set_committed_value(shown, "channel", db.session.get(Channel, content.channel_id))
+    return shown
+
+
+# --- one change: a conditional UPDATE, one Revision, one commit, one signal ----------------------
+
+
+def _state_values(action: PostAction, published_at: datetime | None, now: datetime) -> dict:
+    if action is PostAction.PUBLISH:
+        return {"status": PostState.PUBLISHED, "published_at": published_at or now}
+    if action is PostAction.DRAFT:
+        return {"status": PostState.DRAFT, "published_at": published_at}
+    raise ValueError(f"{action} does not save content")
+
+
+def _change(
+    post: Post,
+    expected_version: int,
+    values: dict,
+    action: PostAction,
+    editor: User | None,
+    content: PostContent | None = None,
+) -> Post:
+    """Apply ``values`` only if the post is still at ``expected_version``; ``content`` is what
+    the editor submitted (None for a change of state: the revision repeats the last raw body).
+
+    The WHERE on the version makes concurrent saves safe across workers: on PostgreSQL the
+    second UPDATE waits for the first and then matches no row; SQLite serializes writers."""
+    now = now_utc()
+    updated = db.session.execute(
+        sa.update(Post)
+        .where(Post.id == post.id, Post.version == expected_version)
+        .values(**values, updated_at=now, version=expected_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if updated != 1:
+        db.session.rollback()
+        raise StaleVersion(post.id)
+    raw, removed = (
+        (latest_raw_body(post), ()) if content is None else (content.body_raw, content.removed)
+    )
+    db.session.refresh(post)
+    db.session.add(_revision(post, action, editor, now, raw, removed))
+    return _committed(post, action)
+
+
+def latest_raw_body(post: Post) -> str:
+    """What the editor last typed (not its cleaned form: nothing is silently lost)."""
+    latest = db.session.scalar(
+        sa.select(Revision.body_raw)
+        .where(Revision.post_id == post.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
+    return post.body_html if latest is None else latest
+
+
+def _revision(
+    post: Post,
+    action: PostAction,
+    editor: User | None,
+    now: datetime,
+    body_raw: str,
+    removed: tuple[str, ...],
+) -> Revision:
+    """The post as it now is (as stored: that is what a restore brings back), with the raw body
+    and what cleaning removed."""
+    snapshot = replace(PostContent.of(post), body_raw=body_raw, removed=removed)
+    return Revision(
+        **snapshot.revision_values(),
+        post_id=post.id,
+        number=post.version,
+        editor_id=editor.id if editor else None,
+        created_at=now,
+        action=action,
+        status=post.status,
+        published_at=post.published_at,
+    )
+
+
+def _committed(post: Post, action: PostAction) -> Post:
+    db.session.commit()
+    post_changed.send(current_app._get_current_object(), post=post, action=action)
+    return post

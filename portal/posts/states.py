@@ -1,0 +1,75 @@
+"""A post's state: the one enum, and the one rule that tells it (for a row and for SQL).
+
+``Post.status`` stores what the editor chose (``DRAFT`` or ``PUBLISHED``; a review state such as
+"submitted" would be stored the same way, and listed in ``STORED``). ``SCHEDULED`` and ``TRASH``
+are never stored: a published post whose time has not come is scheduled, and a post with a
+trash mark is in the trash whatever its status, so a scheduled post comes due with no job and a
+restored post comes back as it was. ``state_of`` tells a loaded post's state, ``condition``
+selects the posts in a state in SQL; the two are kept side by side here and a test walks every
+state through both, the dashboard filter, the labels and ``Post.is_public``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from portal.timeutil import now_utc
+
+
+class PostState(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    TRASH = "trash"
+
+
+# The values ``Post.status`` may hold.
+STORED = (PostState.DRAFT, PostState.PUBLISHED)
+
+
+class PostAction(StrEnum):
+    """A change to a post: the ``action`` of its revision and of the ``post_changed`` signal."""
+
+    DRAFT = "draft"  # saved as a draft (new or edited)
+    PUBLISH = "publish"  # saved as published, now or at a later time
+    WITHDRAW = "withdraw"
+    TRASH = "trash"
+    RESTORE = "restore"  # from the trash
+    RESTORE_REVISION = "restore_revision"
+    DELETE = "delete"  # forever: the only action that leaves no revision
+
+
+class _PostRow(Protocol):
+    status: str
+    published_at: datetime | None
+    trashed_at: datetime | None
+
+
+def state_of(post: _PostRow, now: datetime | None = None) -> PostState:
+    """The state of a loaded post (or of anything with its three columns) at ``now``."""
+    if post.trashed_at is not None:
+        return PostState.TRASH
+    if post.status != PostState.PUBLISHED:
+        return PostState(post.status)
+    due = post.published_at is not None and post.published_at <= (now or now_utc())
+    return PostState.PUBLISHED if due else PostState.SCHEDULED
+
+
+def condition(post: Any, state: PostState, now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """SQL for "``post`` (the mapped class) is in ``state`` at ``now``": ``state_of`` as a
+    WHERE clause that indexes on (status, published_at) can serve."""
+    now = now or now_utc()
+    not_trashed = post.trashed_at.is_(None)
+    if state is PostState.TRASH:
+        return post.trashed_at.is_not(None)
+    if state is PostState.PUBLISHED:
+        # NULL compares as unknown: a published post without a time is never public.
+        return sa.and_(post.status == PostState.PUBLISHED, post.published_at <= now, not_trashed)
+    if state is PostState.SCHEDULED:
+        later = sa.or_(post.published_at.is_(None), post.published_at > now)
+        return sa.and_(post.status == PostState.PUBLISHED, later, not_trashed)
+    return sa.and_(post.status == state, not_trashed)
