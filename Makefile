@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The README's commands: `make run`, `make test`, and the gates `make lint` and `make typecheck`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test test-tools db demo lint bench screenshot
+.PHONY: run test install install-test test-tools db demo lint typecheck bench screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,12 @@ screenshot: install-test test-tools
 	PORTAL_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser/test_accessibility.py \
 		-k screenshots
 
+# The quality gates CI runs before the tests (also the pre-commit hooks).
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy portal
 
 bench: install-test
 	$(BIN)/python bench/feeds.py

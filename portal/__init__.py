@@ -47,7 +47,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     proxies = app.config["PROXY_FIX_X_FOR"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask's documented way to add WSGI middleware; its types declare a method here.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     _init_extensions(app)
     app.url_map.converters["id"] = RowIdConverter
     _register_blueprints(app)

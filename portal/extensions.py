@@ -1,5 +1,7 @@
 """Extension objects, unbound: ``create_app`` binds them (no app is imported here)."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,6 +24,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is ``db.Model`` (``Base`` with Flask-SQLAlchemy's
+# mixins: table names, binds, ``query``); a type checker cannot use an attribute as a base class
+# (python/mypy#8603), so it is told the same thing as a class.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        pass
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()

@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite.
+"""Fixtures shared by the whole suite (plain helpers and constants are in support.py).
 
 Every test that uses ``app`` runs once per database backend: SQLite always, PostgreSQL too when
 ``PORTAL_TEST_DATABASE_URL`` is set (CI sets it). The schema is made by the Alembic migrations,
@@ -9,38 +9,32 @@ errors; it never skips.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from support import EDITOR_PASSWORD, REDIS_URL, base_config, login
+from werkzeug.security import generate_password_hash
 
 from portal import create_app
 from portal.extensions import db
-from portal.posts.models import Channel, Post
+from portal.posts.models import Channel, Post, User
 from portal.posts.states import PostState
 from portal.timeutil import frozen_clock, now_utc
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-SECRET_KEY = "test-secret-key-not-for-production"
 
 
-def pytest_configure(config):
+def pytest_configure():
     if os.environ.get("CI") == "true" and not POSTGRES_URL:
         raise pytest.UsageError("CI must run the suite on PostgreSQL: set PORTAL_TEST_DATABASE_URL")
-
-
-def base_config(database_url: str) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SERVER_NAME": None,
-    }
 
 
 def _migrate(database_url: str) -> None:
@@ -75,7 +69,7 @@ def database_url(request, tmp_path_factory):
 
 
 def empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -121,19 +115,47 @@ def clock():
 
 
 @pytest.fixture
+def two_per_page(app_config):
+    """Lists (channels, the dashboard) of two posts a page."""
+    app_config["POSTS_PER_PAGE"] = 2
+
+
+@pytest.fixture
+def redis_prefix():
+    """A client of the local Redis and a key prefix of this test's own; the keys under the
+    prefix are removed afterwards."""
+    prefix = f"portal-test:{uuid.uuid4().hex}:"
+    server = redis.Redis.from_url(REDIS_URL)
+    yield server, prefix
+    keys = list(server.scan_iter(f"{prefix}*"))
+    if keys:
+        server.delete(*keys)
+    server.close()
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+def _stored(row):
+    """``row`` saved, read back and detached (usable after the app context)."""
+    db.session.add(row)
+    db.session.commit()
+    db.session.refresh(row)
+    db.session.expunge(row)
+    return row
+
+
+@pytest.fixture
 def make_channel(app):
     def make(slug="notices", name=None, column_type="通知公告", **fields) -> Channel:
         with app.app_context():
             channel = db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
-            if channel is None:
-                channel = Channel(
-                    slug=slug, name=name or slug.title(), column_type=column_type, **fields
-                )
-                db.session.add(channel)
-                db.session.commit()
-            db.session.refresh(channel)
-            db.session.expunge(channel)
-            return channel
+            if channel is not None:
+                db.session.expunge(channel)
+                return channel
+            return _stored(
+                Channel(slug=slug, name=name or slug.title(), column_type=column_type, **fields)
+            )
 
     return make
 
@@ -148,131 +170,97 @@ def make_post(app, make_channel):
         fields.setdefault("published_at", now_utc() - timedelta(hours=1))
         fields.setdefault("body_html", "<p>正文内容。</p>")
         with app.app_context():
-            post = Post(title=title, channel_id=channel_row.id, **fields)
-            db.session.add(post)
-            db.session.commit()
-            db.session.refresh(post)
-            db.session.expunge(post)
+            return _stored(Post(title=title, channel_id=channel_row.id, **fields))
+
+    return make
+
+
+@pytest.fixture
+def load_post(app):
+    """The stored post (detached), or None when there is none."""
+
+    def load(post_id) -> Post | None:
+        with app.app_context():
+            post = db.session.get(Post, post_id)
+            if post is not None:
+                db.session.expunge(post)
             return post
 
-    return make
-
-
-# --- editors and their login (issue 3) ---------------------------------------------------------
-
-import re  # noqa: E402  (appended section)
-
-from portal.posts.models import User  # noqa: E402
-
-EDITOR_PASSWORD = "correct horse battery"
-_CSRF_INPUT = re.compile(
-    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
-)
+    return load
 
 
 @pytest.fixture
-def csrf_token():
-    """The CSRF token a rendered page carries in its forms (as a browser would submit it)."""
+def edit_post(app):
+    """Change a post's row as saving in the editor would: new values and a new updated_at
+    (``bump_updated_at=False``: a change that leaves updated_at alone)."""
 
-    def extract(response) -> str:
-        match = _CSRF_INPUT.search(response.get_data(as_text=True))
-        assert match, "the page has no form with a CSRF token"
-        return match.group(1) or match.group(2)
+    def edit(post_id, *, bump_updated_at=True, **fields) -> None:
+        with app.app_context():
+            post = db.session.get(Post, post_id)
+            for name, value in fields.items():
+                setattr(post, name, value)
+            if bump_updated_at:
+                post.updated_at = now_utc()
+            db.session.commit()
 
-    return extract
+    return edit
+
+
+# --- editors and their login -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """A cheap hash of a password, made once a run. Production hashes with scrypt (about 0.2 s
+    a check, test_cli.py and test_models.py prove it); test accounts need not pay that at every
+    login. werkzeug's check_password_hash reads the method from the hash, so logging in still
+    goes through the real form and the real check."""
+    return functools.cache(
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1")
+    )
 
 
 @pytest.fixture
-def make_editor(app):
-    """Create an editor account; returns the (detached) User."""
+def make_editor(app, password_hash):
+    """Create an editor account; returns the (detached) User. Its password has the cheap hash
+    of ``password_hash`` unless ``real_hash``: then scrypt, as production hashes it."""
 
-    def make(username="editor", password=EDITOR_PASSWORD, admin=False, **fields) -> User:
+    def make(
+        username="editor", password=EDITOR_PASSWORD, admin=False, real_hash=False, **fields
+    ) -> User:
         with app.app_context():
             user = User(username=username, is_admin=admin, **fields)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            return user
+            if real_hash:
+                user.set_password(password)
+            else:
+                user.password_hash = password_hash(password)
+            return _stored(user)
 
     return make
 
 
 @pytest.fixture
-def login(csrf_token):
-    """Log ``client`` in through the real login form (GET it, submit its token)."""
+def make_editor_client(app, make_editor):
+    """Create an editor account (``make_editor``'s arguments) and return a new test client
+    logged in as that editor through the login form, CSRF on."""
 
-    def log_in(
-        client, username="editor", password=EDITOR_PASSWORD, next_url=None, remote_addr=None
-    ):
-        page = client.get("/editor/login", query_string={"next": next_url} if next_url else None)
-        data = {"csrf_token": csrf_token(page), "username": username, "password": password}
-        if next_url is not None:
-            data["next"] = next_url
-        environ = {"REMOTE_ADDR": remote_addr} if remote_addr else {}
-        return client.post("/editor/login", data=data, environ_base=environ)
+    def make(username="editor", password=EDITOR_PASSWORD, **account):
+        make_editor(username, password, **account)
+        client = app.test_client()
+        response = login(client, username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
 
-    return log_in
+    return make
 
 
 @pytest.fixture
-def editor_client(app, make_editor, login):
-    """A test client logged in as the editor "editor" through the login form, CSRF on."""
-    make_editor("editor", display_name="张编辑")
-    client = app.test_client()
-    response = login(client)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
-class _FormFields(__import__("html.parser").parser.HTMLParser):
-    """What a browser would submit from a page's forms: input values, textarea text, the
-    selected option, checked boxes (by name; the last form wins on a repeated name)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
-        self.textarea: str | None = None
-        self.select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name:
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.values[name] = attrs.get("value") or "y"
-            else:
-                self.values[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.values[name] = ""
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.values[self.select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self.textarea:
-            text = self.values[self.textarea]  # a browser drops one newline after <textarea>
-            if text.startswith("\n") or text.startswith("\r\n"):
-                text = text.split("\n", 1)[1]
-            self.values[self.textarea] = text
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.values[self.textarea] += data
+def editor_client(make_editor_client):
+    """A test client logged in as the editor "editor" (张编辑)."""
+    return make_editor_client("editor", display_name="张编辑")
 
 
 @pytest.fixture
-def form_fields():
-    def parse(response) -> dict[str, str]:
-        parser = _FormFields()
-        parser.feed(response.get_data(as_text=True))
-        return parser.values
-
-    return parse
+def admin_client(make_editor_client):
+    """A test client logged in as the admin "admin" (管理员甲)."""
+    return make_editor_client("admin", admin=True, display_name="管理员甲")

@@ -70,7 +70,9 @@ def test_font_size_link_sets_a_cookie_and_returns_to_the_page(client, make_post,
     assert response.status_code == 303
     assert response.headers["Location"] == article
     cookie = client.get_cookie(FONT_COOKIE)
-    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
     assert cookie.max_age == COOKIE_MAX_AGE
     # It persists: the next pages (another page, an error page) are shown in that size.
     assert css_class in html_classes(client.get(article))
@@ -154,7 +156,7 @@ def test_pages_styled_by_the_cookie_vary_on_it(client, make_channel):
     assert client.get("/prefs/elder-mode/on").headers["Cache-Control"] == "no-store"
 
 
-def test_secure_cookie_behind_https(app_config, database_url):
+def test_secure_cookie_behind_https(app_config):
     from portal import create_app
 
     app_config["SESSION_COOKIE_SECURE"] = True

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 import sqlalchemy as sa
-from conftest import EDITOR_PASSWORD, SECRET_KEY
+from support import EDITOR_PASSWORD, REDIS_URL, SECRET_KEY, login, press
 
 from portal import create_app
 from portal.extensions import db
@@ -30,7 +28,7 @@ def test_login_page_has_labelled_fields(client):
     assert 'name="csrf_token"' in page
 
 
-def test_correct_password_logs_in_and_dashboard_greets(client, make_editor, login):
+def test_correct_password_logs_in_and_dashboard_greets(client, make_editor):
     make_editor("wang", display_name="王编辑")
     response = login(client, "wang")
     assert response.status_code == 302
@@ -41,9 +39,7 @@ def test_correct_password_logs_in_and_dashboard_greets(client, make_editor, logi
 
 
 @pytest.mark.parametrize("username", ["editor", "nobody"])
-def test_wrong_password_or_unknown_user_is_refused_the_same_way(
-    client, make_editor, login, username
-):
+def test_wrong_password_or_unknown_user_is_refused_the_same_way(client, make_editor, username):
     make_editor("editor")
     response = login(client, username, "wrong password!")
     assert response.status_code == 400
@@ -51,7 +47,7 @@ def test_wrong_password_or_unknown_user_is_refused_the_same_way(
     assert not is_logged_in(client)
 
 
-def test_deactivated_editor_cannot_log_in(client, make_editor, login):
+def test_deactivated_editor_cannot_log_in(client, make_editor):
     make_editor("gone", active=False)
     response = login(client, "gone")
     assert response.status_code == 400
@@ -69,7 +65,7 @@ def test_deactivation_ends_an_open_session(app, editor_client):
     assert response.headers["Location"].startswith("/editor/login")
 
 
-def test_next_is_honoured_for_a_path_on_this_site(client, make_editor, login):
+def test_next_is_honoured_for_a_path_on_this_site(client, make_editor):
     make_editor()
     response = login(client, next_url="/editor/posts/new?from=mail")
     assert response.headers["Location"] == "/editor/posts/new?from=mail"
@@ -90,7 +86,7 @@ def test_next_is_honoured_for_a_path_on_this_site(client, make_editor, login):
         "editor/",
     ],
 )
-def test_next_to_another_site_is_ignored(client, make_editor, login, target):
+def test_next_to_another_site_is_ignored(client, make_editor, target):
     make_editor()
     response = login(client, next_url=target)
     assert response.status_code == 302
@@ -118,12 +114,11 @@ def test_login_without_csrf_token_is_refused(client, make_editor):
     assert not is_logged_in(client)
 
 
-def test_logout_needs_post_with_csrf(editor_client, csrf_token):
+def test_logout_needs_post_with_csrf(editor_client):
     assert editor_client.get("/editor/logout").status_code == 405
     assert editor_client.post("/editor/logout").status_code == 400
     assert is_logged_in(editor_client)
-    token = csrf_token(editor_client.get("/editor/"))
-    response = editor_client.post("/editor/logout", data={"csrf_token": token})
+    response = press(editor_client, "/editor/logout")
     assert response.status_code == 302
     assert "您已退出登录" in editor_client.get("/editor/login").get_data(as_text=True)
     assert not is_logged_in(editor_client)
@@ -132,7 +127,7 @@ def test_logout_needs_post_with_csrf(editor_client, csrf_token):
 # --- the lockout -------------------------------------------------------------------------------
 
 
-def fail(client, login, times, username="editor", remote_addr=None):
+def fail(client, times, username="editor", remote_addr=None):
     for _ in range(times):
         response = login(client, username, "wrong password!", remote_addr=remote_addr)
         assert response.status_code == 400
@@ -144,44 +139,45 @@ def assert_locked(response):
     assert response.headers["Retry-After"] == "900"
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(
-    client, make_editor, login, clock
-):
+@pytest.mark.usefixtures("clock")
+def test_five_failures_lock_the_account_even_for_the_right_password(client, make_editor):
     make_editor()
-    fail(client, login, 5)
+    fail(client, 5)
     assert_locked(login(client))
     assert not is_logged_in(client)
 
 
-def test_account_lock_holds_from_every_address(client, make_editor, login, clock):
+@pytest.mark.usefixtures("clock")
+def test_account_lock_holds_from_every_address(client, make_editor):
     make_editor()
     for number in range(5):
-        fail(client, login, 1, remote_addr=f"10.0.0.{number + 1}")
+        fail(client, 1, remote_addr=f"10.0.0.{number + 1}")
     assert_locked(login(client, remote_addr="192.0.2.50"))
 
 
-def test_address_lock_covers_every_account(client, make_editor, login, clock):
+@pytest.mark.usefixtures("clock")
+def test_address_lock_covers_every_account(client, make_editor):
     make_editor("victim")
     for number in range(5):
-        fail(client, login, 1, username=f"guess{number}", remote_addr="198.51.100.7")
+        fail(client, 1, username=f"guess{number}", remote_addr="198.51.100.7")
     assert_locked(login(client, "victim", remote_addr="198.51.100.7"))
     assert login(client, "victim", remote_addr="198.51.100.8").status_code == 302
 
 
-def test_the_lock_ends_when_the_window_has_passed(client, make_editor, login, clock):
+def test_the_lock_ends_when_the_window_has_passed(client, make_editor, clock):
     make_editor()
     start = now_utc()
-    fail(client, login, 5)
+    fail(client, 5)
     clock(start + timedelta(minutes=14, seconds=59))
     assert_locked(login(client))
     clock(start + timedelta(minutes=15, seconds=1))
     assert login(client).status_code == 302
 
 
-def test_locked_attempts_do_not_extend_the_lock(client, make_editor, login, clock):
+def test_locked_attempts_do_not_extend_the_lock(client, make_editor, clock):
     make_editor()
     start = now_utc()
-    fail(client, login, 5)
+    fail(client, 5)
     for minutes in (5, 10, 14):
         clock(start + timedelta(minutes=minutes))
         assert_locked(login(client, "editor", "wrong again!"))
@@ -189,55 +185,53 @@ def test_locked_attempts_do_not_extend_the_lock(client, make_editor, login, cloc
     assert login(client).status_code == 302
 
 
-def test_four_failures_do_not_lock(client, make_editor, login, clock):
+@pytest.mark.usefixtures("clock")
+def test_four_failures_do_not_lock(client, make_editor):
     make_editor()
-    fail(client, login, 4)
+    fail(client, 4)
     assert login(client).status_code == 302
 
 
-def test_success_forgets_the_accounts_failures(client, make_editor, login, clock, csrf_token):
+@pytest.mark.usefixtures("clock")
+def test_success_forgets_the_accounts_failures(client, make_editor):
     make_editor()
-    fail(client, login, 4, remote_addr="10.1.1.1")
+    fail(client, 4, remote_addr="10.1.1.1")
     assert login(client, remote_addr="10.2.2.2").status_code == 302
-    client.post("/editor/logout", data={"csrf_token": csrf_token(client.get("/editor/"))})
-    fail(client, login, 4, remote_addr="10.3.3.3")
+    press(client, "/editor/logout")
+    fail(client, 4, remote_addr="10.3.3.3")
     assert login(client, remote_addr="10.3.3.3").status_code == 302
 
 
 @pytest.fixture
-def redis_prefix(app_config):
-    """Point the counter at Redis under a prefix of its own; remove its keys afterwards."""
-    prefix = f"portal-test:{uuid.uuid4().hex}:"
-    app_config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
-    app_config["RATELIMIT_KEY_PREFIX"] = prefix
-    server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    yield server, prefix
-    keys = list(server.scan_iter(f"{prefix}*"))
-    if keys:
-        server.delete(*keys)
-    server.close()
-
-
-def test_redis_backend_locks_the_same_way(redis_prefix, client, make_editor, login, clock):
+def redis_counter(app_config, redis_prefix):
+    """Point the counter at Redis, under a prefix of this test's own."""
     server, prefix = redis_prefix
+    app_config["RATELIMIT_STORAGE_URI"] = REDIS_URL
+    app_config["RATELIMIT_KEY_PREFIX"] = prefix
+    return server, prefix
+
+
+@pytest.mark.usefixtures("clock")
+def test_redis_backend_locks_the_same_way(redis_counter, client, make_editor):
+    server, prefix = redis_counter
     make_editor()
-    fail(client, login, 5)
+    fail(client, 5)
     assert server.zcard(f"{prefix}user:editor") == 5  # counted in Redis, not in the process
     assert_locked(login(client))
     assert not is_logged_in(client)
 
 
 def test_redis_backend_forgets_on_success_and_after_the_window(
-    redis_prefix, app, client, make_editor, login, clock
+    redis_counter, app, client, make_editor, clock
 ):
-    server, prefix = redis_prefix
+    server, prefix = redis_counter
     make_editor()
     start = now_utc()
-    fail(client, login, 3)
+    fail(client, 3)
     assert login(client, remote_addr="10.9.9.9").status_code == 302
     assert server.exists(f"{prefix}user:editor") == 0
     other = app.test_client()
-    fail(other, login, 5, remote_addr="10.8.8.8")
+    fail(other, 5, remote_addr="10.8.8.8")
     assert_locked(login(other, remote_addr="10.8.8.8"))
     clock(start + timedelta(minutes=16))
     assert login(other, remote_addr="10.8.8.8").status_code == 302
@@ -258,7 +252,7 @@ def session_cookie_header(response) -> str:
     return headers[-1]
 
 
-def test_session_cookie_is_httponly_and_samesite_lax(client, make_editor, login):
+def test_session_cookie_is_httponly_and_samesite_lax(client, make_editor):
     make_editor()
     cookie = session_cookie_header(login(client))
     assert "HttpOnly" in cookie
@@ -271,14 +265,15 @@ def secure_cookie_config(app_config):
     app_config["SESSION_COOKIE_SECURE"] = True
 
 
-def test_session_cookie_is_secure_when_configured(secure_cookie_config, client):
+@pytest.mark.usefixtures("secure_cookie_config")
+def test_session_cookie_is_secure_when_configured(client):
     cookie = session_cookie_header(client.get("/editor/login"))
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 
 
-def test_secure_cookie_setting_comes_from_the_environment(monkeypatch, database_url, tmp_path):
+def test_secure_cookie_setting_comes_from_the_environment(monkeypatch, database_url):
     monkeypatch.setenv("PORTAL_SESSION_COOKIE_SECURE", "true")
     monkeypatch.setenv("PORTAL_SECRET_KEY", SECRET_KEY)
     monkeypatch.setenv("PORTAL_SQLALCHEMY_DATABASE_URI", database_url)

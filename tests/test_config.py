@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import EDITOR_PASSWORD
+from support import EDITOR_PASSWORD, login
 
 from portal import create_app
 
@@ -18,14 +18,16 @@ def clean_env(monkeypatch):
     return monkeypatch
 
 
-def test_defaults_apply_without_instance_file_or_environment(clean_env, tmp_path):
+@pytest.mark.usefixtures("clean_env")
+def test_defaults_apply_without_instance_file_or_environment(tmp_path):
     app = create_app(instance_path=str(tmp_path))
     assert app.config["TIMEZONE"] == "Asia/Shanghai"
     assert app.config["POSTS_PER_PAGE"] == 20
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/portal.sqlite3"
 
 
-def test_secret_key_is_generated_once_into_the_instance_file(clean_env, tmp_path):
+@pytest.mark.usefixtures("clean_env")
+def test_secret_key_is_generated_once_into_the_instance_file(tmp_path):
     first = create_app(instance_path=str(tmp_path))
     key = first.config["SECRET_KEY"]
     assert len(key) >= 32
@@ -57,12 +59,8 @@ def test_database_is_chosen_by_environment(clean_env, tmp_path):
     assert not (tmp_path / "config.py").exists()  # a key from the environment is not written
 
 
-@pytest.fixture
-def two_per_page(app_config):
-    app_config["POSTS_PER_PAGE"] = 2
-
-
-def test_posts_per_page_setting_changes_the_channel_list(two_per_page, client, make_post):
+@pytest.mark.usefixtures("two_per_page")
+def test_posts_per_page_setting_changes_the_channel_list(client, make_post):
     for n in range(3):
         make_post(f"公告{n}")
     assert client.get("/notices/?page=2").status_code == 200
@@ -100,7 +98,8 @@ def test_a_public_site_with_the_placeholder_feed_authority_is_warned(clean_env, 
     assert "FEED_TAG_AUTHORITY" not in caplog.text
 
 
-def test_workers_starting_together_share_one_generated_secret_key(clean_env, tmp_path):
+@pytest.mark.usefixtures("clean_env")
+def test_workers_starting_together_share_one_generated_secret_key(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -121,22 +120,15 @@ def proxy_case(request, app_config) -> int:
     return other_client_status
 
 
-def attempt(client, csrf_token, username, password, forwarded_for):
-    token = csrf_token(client.get("/editor/login"))
-    return client.post(
-        "/editor/login",
-        data={"csrf_token": token, "username": username, "password": password},
-        headers={"X-Forwarded-For": forwarded_for},
-    )
+def attempt(client, username, password, forwarded_for):
+    return login(client, username, password, headers={"X-Forwarded-For": forwarded_for})
 
 
-def test_behind_a_proxy_the_lockout_counts_each_real_client(
-    proxy_case, client, make_editor, csrf_token
-):
+def test_behind_a_proxy_the_lockout_counts_each_real_client(proxy_case, client, make_editor):
     make_editor("editor")
     for n in range(5):  # one client behind the proxy guesses five accounts and is locked out
-        attempt(client, csrf_token, f"nobody{n}", "wrong-password!", "203.0.113.7")
-    assert attempt(client, csrf_token, "nobody9", "x", "203.0.113.7").status_code == 429
+        attempt(client, f"nobody{n}", "wrong-password!", "203.0.113.7")
+    assert attempt(client, "nobody9", "x", "203.0.113.7").status_code == 429
     # Another client behind the same proxy is locked out too only when its address is unknown.
-    response = attempt(client, csrf_token, "editor", EDITOR_PASSWORD, "198.51.100.20")
+    response = attempt(client, "editor", EDITOR_PASSWORD, "198.51.100.20")
     assert response.status_code == proxy_case

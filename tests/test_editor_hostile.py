@@ -14,6 +14,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from support import article_body, edit_url, post_id_of, write_post
 
 SAFE_PARAGRAPH = "<p>安全段落</p>"  # keeps every body non-empty after cleaning
 
@@ -163,18 +164,12 @@ CORPUS = [
 
 
 @pytest.fixture
-def publish(editor_client, form_fields, make_channel):
+def publish(editor_client, make_channel):
+    """Publish a body through the form; returns the article's public path."""
     channel = make_channel("notices", name="通知公告")
 
     def post(body: str):
-        page = editor_client.get("/editor/posts/new")
-        data = form_fields(page) | {
-            "title": "恶意内容测试",
-            "channel": str(channel.id),
-            "body": body + SAFE_PARAGRAPH,
-            "action": "publish",
-        }
-        return editor_client.post("/editor/posts/new", data=data)
+        return write_post(editor_client, channel, title="恶意内容测试", body=body + SAFE_PARAGRAPH)
 
     def send(body: str) -> str:
         response = post(body)
@@ -182,9 +177,7 @@ def publish(editor_client, form_fields, make_channel):
             # An image with no alt is refused before anything else; an editor would add the
             # text and submit again, hostile attributes and all.
             response = post(re.sub(r"<img\b", '<img alt="图"', body, flags=re.IGNORECASE))
-        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-        post_id = int(response.headers["Location"].split("/")[3])
-        return f"/notices/{post_id}.html"
+        return f"/notices/{post_id_of(edit_url(response))}.html"
 
     return send
 
@@ -220,7 +213,7 @@ class BodyAudit(HTMLParser):
     def handle_data(self, data):
         self.text.append(data)
 
-    def handle_comment(self, data):
+    def handle_comment(self, _data):
         self.problems.append("comment")
 
 
@@ -230,14 +223,6 @@ def url_is_safe(value: str) -> bool:
     url = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
     scheme = re.match(r"([a-z][a-z0-9+.\-]*):", url)
     return scheme is None or scheme.group(1) in ("http", "https", "mailto")
-
-
-def article_body(page: str) -> str:
-    match = re.search(
-        r'<div class="article-body">(.*?)</div>\s*<p class="article-tools"', page, re.S
-    )
-    assert match, "no article body on the page"
-    return match.group(1)
 
 
 # A browser parses "<![CDATA[<script>" in HTML as a bogus comment ending at the first ">", so
@@ -254,7 +239,7 @@ def test_hostile_html_never_reaches_the_public_page(
     response = editor_client.get(publish(hostile))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    body = article_body(page)
+    body = article_body(response)
     audit = BodyAudit()
     audit.feed(body)
     audit.close()
@@ -278,7 +263,7 @@ def test_external_links_get_noopener_and_site_links_do_not(editor_client, publis
         '<a href="http://localhost/notices/">本站绝对</a><a href="/notices/">本站相对</a>'
     )
     audit = BodyAudit()
-    audit.feed(article_body(editor_client.get(publish(body)).get_data(as_text=True)))
+    audit.feed(article_body(editor_client.get(publish(body))))
     rels = {link["href"]: link.get("rel") for link in audit.links}
     assert rels == {
         "https://evil.example/": "noopener noreferrer",
@@ -289,5 +274,5 @@ def test_external_links_get_noopener_and_site_links_do_not(editor_client, publis
 
 def test_chinese_text_punctuation_and_entities_survive_unchanged(editor_client, publish):
     body = "<p>第一条　为了规范行政执法行为，根据《中华人民共和国宪法》……制定本办法；“依法行政”！&amp; &lt;注&gt; &copy;</p>"
-    shown = article_body(editor_client.get(publish(body)).get_data(as_text=True))
+    shown = article_body(editor_client.get(publish(body)))
     assert body in shown

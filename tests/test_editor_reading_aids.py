@@ -3,6 +3,8 @@ into the form is lost. Every other page, the editor's included, keeps them."""
 
 from __future__ import annotations
 
+from support import NEW_POST, submit
+
 from portal.posts.states import PostState
 
 READING_AIDS = 'aria-label="阅读辅助"'
@@ -14,13 +16,11 @@ def has_reading_aids(response) -> bool:
     return READING_AIDS in html and PREF_LINK in html and "/prefs/font-size/" in html
 
 
-def test_post_form_has_no_reading_aid_links(editor_client, make_post, form_fields):
+def test_post_form_has_no_reading_aid_links(editor_client, make_post):
     post = make_post("已有的文章", status=PostState.DRAFT, published_at=None)
-    new_form = editor_client.get("/editor/posts/new")
+    new_form = editor_client.get(NEW_POST)
     edit_form = editor_client.get(f"/editor/posts/{post.id}/edit")
-    with_errors = editor_client.post(
-        "/editor/posts/new", data={**form_fields(new_form), "title": "", "action": "publish"}
-    )
+    with_errors = submit(editor_client, NEW_POST, "publish", title="")
     assert 'class="field-error"' in with_errors.get_data(as_text=True)
     assert (new_form.status_code, edit_form.status_code, with_errors.status_code) == (
         200,

@@ -4,29 +4,20 @@ changes the ETag."""
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
 import sqlalchemy as sa
+from support import statements_on
 
 from portal.extensions import db
-from portal.posts.models import Post
 from portal.posts.states import PostState
 from portal.timeutil import now_utc
 
 FEEDS = ["/feeds/all.rss", "/feeds/all.atom", "/feeds/notices.rss", "/feeds/notices.atom"]
-
-
-def edit_post(app, post_id, *, bump_updated_at=True, **fields):
-    with app.app_context():
-        post = db.session.get(Post, post_id)
-        for name, value in fields.items():
-            setattr(post, name, value)
-        if bump_updated_at:
-            post.updated_at = now_utc()
-        db.session.commit()
 
 
 def titles(response) -> list[str]:
@@ -35,30 +26,13 @@ def titles(response) -> list[str]:
     return [entry.title for entry in parsed.entries]
 
 
-@contextlib.contextmanager
-def statements_on(app):
-    """Every SQL statement the app sends while the block runs."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def reading_posts(statements: list[str]) -> list[str]:
-    return [s for s in statements if " FROM post" in " ".join(s.split())]
+    return [s for s in statements if " FROM post" in s]
 
 
 @pytest.mark.parametrize("path", FEEDS)
 def test_200_then_304_with_the_same_validators_then_200_after_an_edit(
-    clock, app, client, make_post, path
+    clock, client, make_post, edit_post, path
 ):
     post = make_post(title="原标题")
     first = client.get(path)
@@ -76,7 +50,7 @@ def test_200_then_304_with_the_same_validators_then_200_after_an_edit(
     assert by_date.data == b""
 
     clock(now_utc() + timedelta(minutes=3))
-    edit_post(app, post.id, title="修改后的标题")
+    edit_post(post.id, title="修改后的标题")
 
     for headers in ({"If-None-Match": etag}, {"If-Modified-Since": last_modified}):
         changed = client.get(path, headers=headers)
@@ -142,7 +116,8 @@ def test_304_is_decided_from_one_small_query_without_building_the_feed(
         assert client.get(path).status_code == 200
 
     (state_query,) = reading_posts(not_modified_statements)  # one query, no post content
-    assert "body_html" not in state_query and "title" not in state_query
+    assert "body_html" not in state_query
+    assert "title" not in state_query
     full_reads = reading_posts(full_statements)
     assert len(full_reads) == 2  # the same small query, then the posts themselves
     assert any("body_html" in statement for statement in full_reads)
@@ -153,26 +128,35 @@ def test_304_is_decided_from_one_small_query_without_building_the_feed(
 # --- every change a subscriber must see changes the ETag ---------------------------------------
 
 
-def _publish_new(app, make_post, posts):
-    make_post(title="新发布", published_at=now_utc() - timedelta(minutes=1))
+@dataclass
+class Feed:
+    """Five notices, newest first, and the means to change them."""
+
+    posts: list
+    make_post: Callable
+    edit_post: Callable
 
 
-def _edit(app, make_post, posts):
-    edit_post(app, posts[1].id, body_html="<p>更正后的正文</p>")
+def _publish_new(feed: Feed):
+    feed.make_post(title="新发布", published_at=now_utc() - timedelta(minutes=1))
 
 
-def _withdraw(app, make_post, posts):
+def _edit(feed: Feed):
+    feed.edit_post(feed.posts[1].id, body_html="<p>更正后的正文</p>")
+
+
+def _withdraw(feed: Feed):
     # Even if withdrawing did not touch updated_at, the post leaving the feed must show.
-    edit_post(app, posts[1].id, status=PostState.DRAFT, bump_updated_at=False)
+    feed.edit_post(feed.posts[1].id, status=PostState.DRAFT, bump_updated_at=False)
 
 
-def _trash(app, make_post, posts):
-    edit_post(app, posts[1].id, trashed_at=now_utc(), bump_updated_at=False)
+def _trash(feed: Feed):
+    feed.edit_post(feed.posts[1].id, trashed_at=now_utc(), bump_updated_at=False)
 
 
-def _move(app, make_post, posts):
-    other = make_post(title="别处", channel="news")
-    edit_post(app, posts[1].id, channel_id=other.channel_id, bump_updated_at=False)
+def _move(feed: Feed):
+    other = feed.make_post(title="别处", channel="news")
+    feed.edit_post(feed.posts[1].id, channel_id=other.channel_id, bump_updated_at=False)
 
 
 CHANGES = {
@@ -185,7 +169,9 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_every_change_in_a_full_feed_changes_the_etag(clock, app, client, make_post, change):
+def test_every_change_in_a_full_feed_changes_the_etag(
+    clock, app, client, make_post, edit_post, change
+):
     """A full window (3 of 5 posts): a post leaving it is replaced, so the count stays the same."""
     app.config["FEED_ENTRIES"] = 3
     posts = [
@@ -199,7 +185,7 @@ def test_every_change_in_a_full_feed_changes_the_etag(clock, app, client, make_p
 
     clock(now_utc() + timedelta(minutes=5))
     apply, expected_titles = CHANGES[change]
-    apply(app, make_post, posts)
+    apply(Feed(posts, make_post, edit_post))
 
     after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200

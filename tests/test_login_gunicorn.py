@@ -9,17 +9,15 @@ at most five of them may even be checked: the rest, and then the right password,
 from __future__ import annotations
 
 import http.client
-import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import live_gunicorn
 import pytest
-import redis
-from conftest import EDITOR_PASSWORD, SECRET_KEY
+from support import EDITOR_PASSWORD, REDIS_URL, SECRET_KEY, csrf_token
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+pytestmark = pytest.mark.slow  # starts gunicorn
+
 LOCKED_TEXT = "登录失败次数过多"
 
 
@@ -46,20 +44,17 @@ class Server:
 def storage(request):
     """The counter's backend for the server, and its environment settings."""
     if request.param == "database":
-        yield {"PORTAL_RATELIMIT_STORAGE_URI": "database"}
-        return
-    prefix = f"portal-test:{uuid.uuid4().hex}:"
-    yield {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL, "PORTAL_RATELIMIT_KEY_PREFIX": prefix}
-    server = redis.Redis.from_url(REDIS_URL)
-    keys = list(server.scan_iter(f"{prefix}*"))
-    if keys:
-        server.delete(*keys)
-    server.close()
+        return {"PORTAL_RATELIMIT_STORAGE_URI": "database"}
+    _server, prefix = request.getfixturevalue("redis_prefix")
+    return {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL, "PORTAL_RATELIMIT_KEY_PREFIX": prefix}
 
 
 @pytest.fixture
-def gunicorn(app, database_url, storage, tmp_path):
-    """gunicorn, two sync workers, on a free port, using this test's database."""
+def gunicorn(make_editor, database_url, storage, tmp_path):
+    """gunicorn, two sync workers, on a free port, using this test's database, where the
+    editor "editor" has an account. Its password is hashed as in production (scrypt): each
+    check keeps a worker busy for a while, so ten attempts at once reach both workers."""
+    make_editor("editor", real_hash=True)
     access_log = tmp_path / "access.log"
     options = ["--workers", "2", "--access-logfile", str(access_log)]
     options += ["--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
@@ -74,13 +69,10 @@ def gunicorn(app, database_url, storage, tmp_path):
 def login_page(server):
     status, headers, page = server.request("GET", "/editor/login")
     assert status == 200
-    cookie = headers["Set-Cookie"].split(";", 1)[0]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    return cookie, token
+    return headers["Set-Cookie"].split(";", 1)[0], csrf_token(page)
 
 
-def test_lockout_holds_across_gunicorn_workers(gunicorn, make_editor):
-    make_editor("editor")
+def test_lockout_holds_across_gunicorn_workers(gunicorn):
     cookie, token = login_page(gunicorn)
 
     def attempt(password):
@@ -101,7 +93,8 @@ def test_lockout_holds_across_gunicorn_workers(gunicorn, make_editor):
     assert status == 429
     assert LOCKED_TEXT in page
     status, headers, _ = gunicorn.request("GET", "/editor/", cookie=cookie)
-    assert status == 302 and headers["Location"].startswith("/editor/login")
+    assert status == 302
+    assert headers["Location"].startswith("/editor/login")
 
     # Both workers answered login attempts: the lock did not depend on one process's memory.
     log = gunicorn.access_log.read_text()
@@ -109,8 +102,7 @@ def test_lockout_holds_across_gunicorn_workers(gunicorn, make_editor):
     assert len(pids) >= 2, log
 
 
-def test_correct_password_logs_in_through_gunicorn(gunicorn, make_editor):
-    make_editor("editor")
+def test_correct_password_logs_in_through_gunicorn(gunicorn):
     cookie, token = login_page(gunicorn)
     body = {"csrf_token": token, "username": "editor", "password": EDITOR_PASSWORD}
     status, headers, _ = gunicorn.request("POST", "/editor/login", body=body, cookie=cookie)

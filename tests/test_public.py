@@ -8,17 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from page import page
+from support import base_config, statements_on
 
 from portal.extensions import db
 from portal.posts.models import Post
 from portal.timeutil import now_utc
 
 SHANGHAI_1719 = datetime(2019, 8, 6, 9, 19, tzinfo=UTC)  # 2019-08-06 17:19 in Asia/Shanghai
-
-
-def view_count(app, post_id) -> int:
-    with app.app_context():
-        return db.session.get(Post, post_id).view_count
 
 
 # --- home and sidebar ------------------------------------------------------------------------
@@ -121,7 +117,8 @@ def test_prev_next_links_skip_posts_that_are_not_public(client, make_post):
     links = nav.links()
     assert links["第三篇"] == f"/notices/{last.id}.html"
     assert links["第一篇"] == f"/notices/{first.id}.html"
-    assert "草稿夹在中间" not in nav.text and "回收站夹在中间" not in nav.text
+    assert "草稿夹在中间" not in nav.text
+    assert "回收站夹在中间" not in nav.text
 
 
 # --- channel lists -----------------------------------------------------------------------------
@@ -145,7 +142,8 @@ def test_channel_list_pages_by_twenty_newest_first_with_pinned_only_on_page_one(
 
     second = page(client.get("/notices/?page=2"))
     titles2 = [li.children[-2].text for li in second.by_class("ul", "post-list")[0].children]
-    assert titles2[0] == "公告25" and len(titles2) == 20
+    assert titles2[0] == "公告25"
+    assert len(titles2) == 20
     assert "置顶的旧公告" not in titles2
     assert second.links()["上一页"] == "/notices/?page=1"
     assert second.links()["3"] == "/notices/?page=3"
@@ -171,7 +169,7 @@ def test_page_beyond_the_end_is_404(client, make_post):
     assert client.get("/notices/?page=123456789012345678901").status_code == 404
 
 
-def test_unknown_channel_is_404_in_chinese(client, make_post):
+def test_unknown_channel_is_404_in_chinese(client):
     response = client.get("/no-such-channel/")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
@@ -208,19 +206,20 @@ def utc_site(app_config):
     app_config["TIMEZONE"] = "UTC"
 
 
-def test_site_zone_is_configurable(utc_site, client, make_post):
+@pytest.mark.usefixtures("utc_site")
+def test_site_zone_is_configurable(client, make_post):
     post = make_post("时区测试", published_at=SHANGHAI_1719)
     assert "发布时间：2019-08-06 09:19" in page(client.get(f"/notices/{post.id}.html")).text
 
 
-def test_each_get_counts_exactly_one_view(app, client, make_post):
+def test_each_get_counts_exactly_one_view(client, make_post, load_post):
     post = make_post()
     for expected in range(1, 6):
         assert f"浏览次数：{expected}" in page(client.get(f"/notices/{post.id}.html")).text
-    assert view_count(app, post.id) == 5
+    assert load_post(post.id).view_count == 5
 
 
-def test_concurrent_views_are_all_counted(app, make_post):
+def test_concurrent_views_are_all_counted(app, make_post, load_post):
     post = make_post()
     threads_count, per_thread = 8, 5
     errors = []
@@ -237,7 +236,7 @@ def test_concurrent_views_are_all_counted(app, make_post):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert view_count(app, post.id) == threads_count * per_thread
+    assert load_post(post.id).view_count == threads_count * per_thread
 
 
 CRAWLERS = [
@@ -277,41 +276,32 @@ READERS = [
         {"X-Purpose": "preview"},
     ],
 )
-def test_crawlers_and_prefetch_do_not_count(app, client, make_post, headers):
+def test_crawlers_and_prefetch_do_not_count(client, make_post, headers, load_post):
     post = make_post()
     assert client.get(f"/notices/{post.id}.html", headers=headers).status_code == 200
-    assert view_count(app, post.id) == 0
+    assert load_post(post.id).view_count == 0
 
 
 @pytest.mark.parametrize("agent", READERS)
-def test_ordinary_browsers_count(app, client, make_post, agent):
+def test_ordinary_browsers_count(client, make_post, agent, load_post):
     post = make_post()
     client.get(f"/notices/{post.id}.html", headers={"User-Agent": agent})
-    assert view_count(app, post.id) == 1
+    assert load_post(post.id).view_count == 1
 
 
 def test_a_view_is_one_atomic_increment_and_nothing_else(app, client, make_post):
     post = make_post()
-    statements = []
-
-    def record(_connection, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            client.get(f"/notices/{post.id}.html")
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
+    with statements_on(app) as statements:
+        client.get(f"/notices/{post.id}.html")
     writes = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
     assert len(writes) == 1, writes
     assert "view_count + " in writes[0].replace("view_count+", "view_count + ")
 
 
-def test_head_requests_do_not_count(app, client, make_post):
+def test_head_requests_do_not_count(client, make_post, load_post):
     post = make_post()
     assert client.head(f"/notices/{post.id}.html").status_code == 200
-    assert view_count(app, post.id) == 0
+    assert load_post(post.id).view_count == 0
 
 
 @pytest.fixture
@@ -319,11 +309,12 @@ def own_crawler(app_config):
     app_config["CRAWLER_USER_AGENT_PATTERN"] = r"OfficeChecker"
 
 
-def test_configured_crawler_pattern_is_used(own_crawler, app, client, make_post):
+@pytest.mark.usefixtures("own_crawler")
+def test_configured_crawler_pattern_is_used(client, make_post, load_post):
     post = make_post()
     client.get(f"/notices/{post.id}.html", headers={"User-Agent": "OfficeChecker/1.0"})
     client.get(f"/notices/{post.id}.html", headers={"User-Agent": "Googlebot/2.1"})
-    assert view_count(app, post.id) == 1
+    assert load_post(post.id).view_count == 1
 
 
 def test_article_is_not_cacheable_by_shared_caches(client, make_post):
@@ -356,7 +347,8 @@ def test_redirect_to_the_canonical_channel_keeps_the_query(client, make_channel,
     assert response.headers["Location"] == f"/news/{post.id}.html?print=1"
 
 
-def test_public_rule_is_the_same_for_rows_and_queries(app, make_post, clock):
+@pytest.mark.usefixtures("clock")
+def test_public_rule_is_the_same_for_rows_and_queries(app, make_post):
     from portal.posts import queries
 
     now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -388,7 +380,8 @@ def configured_site(app_config):
     )
 
 
-def test_every_page_has_language_title_canonical_and_site_tags(configured_site, client, make_post):
+@pytest.mark.usefixtures("configured_site")
+def test_every_page_has_language_title_canonical_and_site_tags(client, make_post):
     post = make_post("页面标签测试")
     for url, title, canonical in [
         ("/", "首页 - 武汉普法网", "https://pf.example.gov.cn/"),
@@ -409,7 +402,7 @@ def test_every_page_has_language_title_canonical_and_site_tags(configured_site, 
         assert document.meta("SiteIDCode") == "4201000001"
 
 
-def test_channel_page_has_column_tags(client, make_channel, make_post):
+def test_channel_page_has_column_tags(client, make_channel):
     make_channel(
         "policy",
         name="政策文件",
@@ -424,9 +417,8 @@ def test_channel_page_has_column_tags(client, make_channel, make_post):
     assert document.meta("ColumnType") == "政策文件"
 
 
-def test_article_page_has_article_tags_matching_the_visible_time(
-    configured_site, client, make_post
-):
+@pytest.mark.usefixtures("configured_site")
+def test_article_page_has_article_tags_matching_the_visible_time(client, make_post):
     post = make_post(
         "公益诉讼",
         source="武汉市人民检察院",
@@ -484,7 +476,8 @@ def footer_config(app_config):
     )
 
 
-def test_footer_shows_every_configured_item(footer_config, client):
+@pytest.mark.usefixtures("footer_config")
+def test_footer_shows_every_configured_item(client):
     footer = page(client.get("/"))
     text = footer.text
     assert "主办单位：武汉市司法局" in text
@@ -534,14 +527,17 @@ def failing_route(app):
     app.add_url_rule("/explode", "explode", explode)
 
 
-def test_500_is_a_chinese_page_without_traceback(failing_route, client, caplog):
+@pytest.mark.usefixtures("failing_route")
+def test_500_is_a_chinese_page_without_traceback(client, caplog):
     response = client.get("/explode")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "服务器内部错误" in html
-    assert "Traceback" not in html and "secret internal detail" not in html
+    assert "Traceback" not in html
+    assert "secret internal detail" not in html
     # ...while the operators' log has the whole story.
-    assert "secret internal detail" in caplog.text and "Traceback" in caplog.text
+    assert "secret internal detail" in caplog.text
+    assert "Traceback" in caplog.text
     assert page(response).one("html").attrs["lang"] == "zh-CN"
 
 
@@ -573,8 +569,6 @@ def test_healthz_checks_the_database(client):
 
 
 def test_healthz_and_pages_fail_cleanly_when_the_database_is_down(tmp_path):
-    from conftest import base_config
-
     from portal import create_app
 
     app = create_app(base_config(f"sqlite:///{tmp_path}/no-such-dir/portal.sqlite3"))
@@ -584,4 +578,5 @@ def test_healthz_and_pages_fail_cleanly_when_the_database_is_down(tmp_path):
         html = response.get_data(as_text=True)
         assert response.status_code == 500, url
         assert "服务器内部错误" in html
-        assert "Traceback" not in html and "sqlite3" not in html
+        assert "Traceback" not in html
+        assert "sqlite3" not in html

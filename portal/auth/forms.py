@@ -17,10 +17,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[InputRequired(messages.FIELD_REQUIRED)])
     next = HiddenField()
 
-    def validate_username(self, field):
-        if len(field.data) > USERNAME_MAX:
+    def validate_username(self, field: StringField) -> None:
+        if len(field.data or "") > USERNAME_MAX:
             raise ValidationError(messages.LOGIN_FAILED)
 
-    def validate_password(self, field):
-        if len(field.data) > PASSWORD_MAX:
+    def validate_password(self, field: PasswordField) -> None:
+        if len(field.data or "") > PASSWORD_MAX:
             raise ValidationError(messages.LOGIN_FAILED)

@@ -71,6 +71,7 @@ class DatabaseCounter:
                 .select_from(LoginFailure)
                 .where(column == value, LoginFailure.failed_at >= since)
             )
+            or 0  # COUNT(*) always returns a row; scalar() is typed for "no row" too
             for column, value in (
                 (LoginFailure.username, username),
                 (LoginFailure.remote_addr, remote_addr),

@@ -59,9 +59,11 @@ def login_page():
     if not form.validate_on_submit():
         return _login_page(form, 400)
 
+    # Both are required: a validated form has them (None only for a field never submitted).
+    username, password = form.username.data or "", form.password.data or ""
     counter = loginlimit.counter()
     attempt = counter.begin(
-        loginlimit.normalize_username(form.username.data),
+        loginlimit.normalize_username(username),
         (request.remote_addr or "unknown")[: loginlimit.FIELD_MAX],
     )
     if attempt.locked:
@@ -73,11 +75,11 @@ def login_page():
         response = _login_page(form, 429, messages.LOGIN_LOCKED.format(minutes=minutes))
         return (*response, {"Retry-After": str(current_app.config["LOGIN_FAILURE_WINDOW"])})
 
-    user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, form.password.data)
+        check_password_hash(_DUMMY_HASH, password)
         return _login_page(form, 400, messages.LOGIN_FAILED)
-    if not user.check_password(form.password.data):
+    if not user.check_password(password):
         return _login_page(form, 400, messages.LOGIN_FAILED)
     if not user.active:
         return _login_page(form, 400, messages.LOGIN_INACTIVE)

@@ -84,7 +84,7 @@ def parse_legacy(text: str) -> list[DemoPost]:
     rest = [line for line in lines if not line.startswith(("- ·", "更多>>"))]
     title, body_lines = rest[0], rest[1:]
     date_line = re.compile(r"发布时间[:：]\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
-    published = next(date_line.search(line) for line in body_lines if date_line.search(line))
+    published = next(match for match in map(date_line.search, body_lines) if match)
     paragraphs: list[str] = []
     for line in body_lines:
         if not date_line.search(line) and line not in paragraphs:  # drop exact repeats

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from portal.demo import CHANNELS, demo_posts
 from portal.extensions import db
 from portal.posts import queries, service
 from portal.posts.content import PostContent
-from portal.posts.models import Channel, Post
+from portal.posts.models import Channel
 from portal.posts.states import PostAction
 
 
@@ -36,12 +35,7 @@ def seed_demo() -> int:
     for demo in demo_posts():
         channel = channels[demo.channel]
         # Known by channel and time, not title: an editor may complete a cut demo title.
-        exists = db.session.scalar(
-            sa.select(Post.id).where(
-                Post.channel_id == channel.id, Post.published_at == demo.published_at
-            )
-        )
-        if exists:
+        if queries.post_at(channel, demo.published_at) is not None:
             continue
         content = PostContent.from_raw_body(
             demo.body_html, title=demo.title, channel_id=channel.id, source=demo.source

@@ -8,7 +8,7 @@ whose ``PostContent`` is what the service saves.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -23,6 +23,8 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields import Field
+from wtforms.form import BaseForm
 
 from portal import messages
 from portal.posts.content import (
@@ -48,8 +50,8 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows
 _KEYWORD_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
-def max_length(limit: int):
-    def check(_form, field):
+def max_length(limit: int) -> Callable[[BaseForm, Field], None]:
+    def check(_form: BaseForm, field: Field) -> None:
         length = len(clean_text(field.data))
         if length > limit:
             raise ValidationError(messages.FIELD_TOO_LONG.format(max=limit, length=length))
@@ -64,6 +66,7 @@ def parse_datetime_local(value: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
     try:
+        # Naive on purpose: a wall time in the site zone, which from_site_local() makes aware.
         return from_site_local(datetime(year, month, day, hour, minute, second))  # noqa: DTZ001
     except (ValueError, OverflowError):  # 2026-02-30, 24:00, year 0 …
         return None
@@ -174,32 +177,33 @@ class PostForm(FlaskForm):
         raw = self.version.data or ""
         return int(raw) if raw.isdigit() else -1
 
-    def validate_title(self, field):
+    def validate_title(self, field: StringField) -> None:
         title = clean_text(field.data)
         if not title:
             raise ValidationError(messages.TITLE_REQUIRED)
         if len(title) > TITLE_MAX:
             raise ValidationError(messages.FIELD_TOO_LONG.format(max=TITLE_MAX, length=len(title)))
 
-    def validate_channel(self, field):
+    def validate_channel(self, field: SelectField) -> None:
         if (field.data or "").strip() not in self.channel_rows:
             raise ValidationError(messages.CHANNEL_UNKNOWN)
 
-    def validate_image_url(self, field):
+    def validate_image_url(self, field: StringField) -> None:
         value = clean_text(field.data)
         if value and not is_image_url(value):
             raise ValidationError(messages.IMAGE_URL_INVALID)
 
-    def validate_published_at(self, field):
-        if not (field.data or "").strip():
+    def validate_published_at(self, field: StringField) -> None:
+        typed = (field.data or "").strip()
+        if not typed:
             return  # empty: "now", decided when publishing
-        self.published_at_utc = parse_datetime_local(field.data)
+        self.published_at_utc = parse_datetime_local(typed)
         if self.published_at_utc is None:
             # Shown back as typed: a datetime-local input cannot hold an unparseable value.
             field.render_kw = {"type": "text"}
             raise ValidationError(messages.TIME_INVALID)
 
-    def validate_body(self, field):
+    def validate_body(self, field: TextAreaField) -> None:
         raw = field.data or ""
         size = len(raw.encode("utf-8"))
         limit = current_app.config["BODY_MAX_BYTES"]
@@ -215,7 +219,7 @@ class PostForm(FlaskForm):
             # empty alt="" is fine for a purely decorative image.
             raise ValidationError(messages.IMAGE_ALT_MISSING)
 
-    def validate_version(self, field):
+    def validate_version(self, field: HiddenField) -> None:
         if field.data and not field.data.isdigit():
             raise ValidationError(messages.FORM_HAS_ERRORS)
 

@@ -157,7 +157,8 @@ def _add_entry(generator: FeedGenerator, post: Post, site: str):
     entry.link(href=permalink, rel="alternate", type="text/html")
     entry.published(_time(post.published_at))
     # A post scheduled long after it was written became news when it was published.
-    entry.updated(_time(max(post.published_at, post.updated_at)))
+    # (A feed's posts are public, so published_at is set; updated_at stands in if it were not.)
+    entry.updated(_time(max(post.published_at or post.updated_at, post.updated_at)))
     names = (clean_text(post.author), clean_text(post.source))
     creators = list(dict.fromkeys(name for name in names if name)) or [site]
     entry.author([{"name": name} for name in creators])

@@ -12,16 +12,9 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.extensions import db
+from portal.extensions import Model
+from portal.posts import content as sizes  # the column sizes, shared with the form
 from portal.posts import states
-from portal.posts.content import (
-    AUTHOR_MAX,
-    IMAGE_URL_MAX,
-    KEYWORDS_MAX,
-    SOURCE_MAX,
-    SUMMARY_MAX,
-    TITLE_MAX,
-)
 from portal.posts.states import PostState
 from portal.sanitize import clean, plain_text
 from portal.text import summarize
@@ -55,7 +48,7 @@ COLUMN_TYPES = (
 RESERVED_SLUGS = frozenset({"all", "editor", "feeds", "static", "search", "healthz", "prefs"})
 
 
-class Channel(db.Model):
+class Channel(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(64))
@@ -81,7 +74,7 @@ class Channel(db.Model):
         return value.lower()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -106,7 +99,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class Post(db.Model):
+class Post(Model):
     __table_args__ = (
         # The public lists: one channel, newest first (pinned first on the channel page).
         sa.Index("ix_post_channel_listing", "channel_id", "status", "pinned", "published_at"),
@@ -115,15 +108,15 @@ class Post(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"))
-    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
-    source: Mapped[str] = mapped_column(sa.String(SOURCE_MAX), default="")  # 来源
-    author: Mapped[str] = mapped_column(sa.String(AUTHOR_MAX), default="")
-    keywords: Mapped[str] = mapped_column(sa.String(KEYWORDS_MAX), default="")
+    title: Mapped[str] = mapped_column(sa.String(sizes.TITLE_MAX))
+    source: Mapped[str] = mapped_column(sa.String(sizes.SOURCE_MAX), default="")  # 来源
+    author: Mapped[str] = mapped_column(sa.String(sizes.AUTHOR_MAX), default="")
+    keywords: Mapped[str] = mapped_column(sa.String(sizes.KEYWORDS_MAX), default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")  # always sanitized
     summary: Mapped[str] = mapped_column(
-        sa.String(SUMMARY_MAX), default=""
+        sa.String(sizes.SUMMARY_MAX), default=""
     )  # the editor's own, if any
-    image_url: Mapped[str] = mapped_column(sa.String(IMAGE_URL_MAX), default="")
+    image_url: Mapped[str] = mapped_column(sa.String(sizes.IMAGE_URL_MAX), default="")
     pinned: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default=PostState.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -144,8 +137,8 @@ class Post(db.Model):
     @validates("title")
     def _check_title(self, _key, value):
         value = (value or "").strip()
-        if not 1 <= len(value) <= TITLE_MAX:
-            raise ValueError(f"a title has 1 to {TITLE_MAX} characters")
+        if not 1 <= len(value) <= sizes.TITLE_MAX:
+            raise ValueError(f"a title has 1 to {sizes.TITLE_MAX} characters")
         return value
 
     @validates("status")
@@ -187,7 +180,7 @@ class Post(db.Model):
         return {"slug": self.channel.slug, "post_id": self.id}
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One save of a post: what the editor submitted (raw) and what was kept (clean)."""
 
     __table_args__ = (sa.UniqueConstraint("post_id", "number"),)
@@ -199,13 +192,17 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     action: Mapped[str] = mapped_column(sa.String(32))  # e.g. draft, publish, withdraw, restore
     status: Mapped[str] = mapped_column(sa.String(16))  # the post's status after this save
-    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    title: Mapped[str] = mapped_column(sa.String(sizes.TITLE_MAX))
     channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel.id"))
-    source: Mapped[str] = mapped_column(sa.String(SOURCE_MAX), default="")
-    author: Mapped[str] = mapped_column(sa.String(AUTHOR_MAX), default="")
-    keywords: Mapped[str] = mapped_column(sa.String(KEYWORDS_MAX), default="", server_default="")
-    image_url: Mapped[str] = mapped_column(sa.String(IMAGE_URL_MAX), default="", server_default="")
-    summary: Mapped[str] = mapped_column(sa.String(SUMMARY_MAX), default="")
+    source: Mapped[str] = mapped_column(sa.String(sizes.SOURCE_MAX), default="")
+    author: Mapped[str] = mapped_column(sa.String(sizes.AUTHOR_MAX), default="")
+    keywords: Mapped[str] = mapped_column(
+        sa.String(sizes.KEYWORDS_MAX), default="", server_default=""
+    )
+    image_url: Mapped[str] = mapped_column(
+        sa.String(sizes.IMAGE_URL_MAX), default="", server_default=""
+    )
+    summary: Mapped[str] = mapped_column(sa.String(sizes.SUMMARY_MAX), default="")
     pinned: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body_raw: Mapped[str] = mapped_column(sa.Text, default="")  # exactly as submitted
@@ -222,7 +219,7 @@ class Revision(db.Model):
         return Markup(clean(self.body_html).html)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A failed login, counted per account and per client address by every worker."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -129,7 +129,7 @@ def record_view(post: Post) -> int:
     return count
 
 
-def sitemap_posts() -> list[tuple[int, str, object]]:
+def sitemap_posts() -> list[tuple[int, str, datetime]]:
     """(id, channel slug, updated_at) of every public post, for /sitemap.xml."""
     rows = db.session.execute(
         sa.select(Post.id, Channel.slug, Post.updated_at)
@@ -137,7 +137,7 @@ def sitemap_posts() -> list[tuple[int, str, object]]:
         .where(public_condition())
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
-    return [tuple(row) for row in rows]
+    return [(post_id, slug, updated_at) for post_id, slug, updated_at in rows]
 
 
 def database_ok() -> bool:
@@ -183,10 +183,10 @@ def feed_state(channel: Channel | None, limit: int) -> FeedState:
     the window, so ``last_change`` also counts posts that are no longer public: Last-Modified
     must never go back in time, or If-Modified-Since pollers would keep the withdrawn post.
     """
-    scope = sa.select(sa.func.max(Post.updated_at).label("last_change"))
+    newest = sa.select(sa.func.max(Post.updated_at).label("last_change"))
     if channel is not None:
-        scope = scope.where(Post.channel_id == channel.id)
-    scope = scope.subquery()
+        newest = newest.where(Post.channel_id == channel.id)
+    scope = newest.subquery()
     window = _feed_window(
         sa.select(Post.id, Post.channel_id, Post.published_at, Post.updated_at), channel, limit
     ).subquery()
@@ -251,6 +251,13 @@ def revisions_of(post: Post) -> list[Revision]:
 def revision(post: Post, number: int) -> Revision | None:
     return db.session.scalar(
         sa.select(Revision).where(Revision.post_id == post.id, Revision.number == number)
+    )
+
+
+def post_at(channel: Channel, published_at: datetime) -> int | None:
+    """The id of a post of ``channel`` published at exactly that time (any state), if any."""
+    return db.session.scalar(
+        sa.select(Post.id).where(Post.channel_id == channel.id, Post.published_at == published_at)
     )
 
 

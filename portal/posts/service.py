@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -160,12 +160,14 @@ def _change(
     The WHERE on the version makes concurrent saves safe across workers: on PostgreSQL the
     second UPDATE waits for the first and then matches no row; SQLite serializes writers."""
     now = now_utc()
-    updated = db.session.execute(
+    result = db.session.execute(
         sa.update(Post)
         .where(Post.id == post.id, Post.version == expected_version)
         .values(**values, updated_at=now, version=expected_version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    # An UPDATE's result is a CursorResult (it has rowcount); execute() is typed for any Result.
+    updated = cast("sa.CursorResult[Any]", result).rowcount
     if updated != 1:
         db.session.rollback()
         raise StaleVersion(post.id)
@@ -213,5 +215,8 @@ def _revision(
 
 def _committed(post: Post, action: PostAction) -> Post:
     db.session.commit()
-    post_changed.send(current_app._get_current_object(), post=post, action=action)
+    # The real app, not the proxy, is the sender (receivers may connect for one app); the proxy
+    # type is Flask to the type checker, which does not know the proxy's own method.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    post_changed.send(app, post=post, action=action)
     return post

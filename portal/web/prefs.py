@@ -8,6 +8,7 @@ spares the reload. Templates get the choice as classes for <html> (styled in sit
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from portal.redirects import local_path
 
@@ -28,20 +29,21 @@ ELDER_STATES = ("on", "off")
 
 
 @bp.get("/font-size/<size>")
-def font_size(size: str):
+def font_size(size: str) -> Response:
     if size not in FONT_SIZES:
         abort(404)
     return _remember(FONT_COOKIE, size)
 
 
 @bp.get("/elder-mode/<state>")
-def elder_mode(state: str):
+def elder_mode(state: str) -> Response:
     if state not in ELDER_STATES:
         abort(404)
     return _remember(ELDER_COOKIE, state)
 
 
-def _remember(cookie: str, value: str):
+def _remember(cookie: str, value: str) -> Response:
+    response: Response  # flask.redirect() returns werkzeug's Response, response_class a subclass
     if request.headers.get("X-Requested-With") == "fetch":
         response = current_app.response_class(status=204)  # site.js restyles the page itself
     else:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import live_gunicorn
 import pytest
+from support import DESKTOP
 
 from portal.timeutil import now_utc
 
@@ -45,7 +46,6 @@ VNU_JAR = (
 )
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored
 
-DESKTOP = {"width": 1280, "height": 900}
 EDITOR_PASSWORD = "浏览器测试-Passw0rd!"
 
 
@@ -177,6 +177,16 @@ class BrowserSession:
     def goto(self, path: str):
         return self.page.goto(self.url(path))
 
+    def log_in(self, username: str, password: str) -> None:
+        """Log in through the login form, as a person types; returns on the dashboard."""
+        from playwright.sync_api import expect
+
+        self.goto("/editor/login")
+        self.page.get_by_label("用户名", exact=True).fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_role("button", name="登录").click()
+        expect(self.page.get_by_role("heading", name="文章列表")).to_be_visible()
+
 
 def open_session(browser, base_url: str, **context_options) -> BrowserSession:
     watch = Watch()
@@ -193,8 +203,10 @@ def open_session(browser, base_url: str, **context_options) -> BrowserSession:
 
 
 @pytest.fixture
-def session_factory(browser, live_server, app):
-    """Open browser contexts (viewport etc. as options); each is checked and closed after."""
+def session_factory(browser, live_server, app):  # noqa: ARG001 (app: see below)
+    """Open browser contexts (viewport etc. as options); each is checked and closed after.
+    ``app`` is requested for its effect: each test starts and ends with empty tables (a
+    fixture cannot take ``usefixtures``)."""
     sessions: list[BrowserSession] = []
 
     def make(**context_options) -> BrowserSession:
@@ -220,6 +232,15 @@ def web(session_factory) -> BrowserSession:
 
 
 @pytest.fixture
+def make_site_post(make_channel, make_post):
+    """``make_post`` on a site with the old site's two channels, as the navigation shows them:
+    信息公告 (notices) and 普法动态 (news)."""
+    make_channel("notices", name="信息公告", column_type="通知公告")
+    make_channel("news", name="普法动态", column_type="工作动态")
+    return make_post
+
+
+@pytest.fixture
 def editor_account(make_editor) -> tuple[str, str]:
     """An editor's user name and password (tests/conftest.py's make_editor makes the account)."""
     make_editor("editor", password=EDITOR_PASSWORD, display_name="测试编辑")
@@ -227,15 +248,15 @@ def editor_account(make_editor) -> tuple[str, str]:
 
 
 @pytest.fixture
-def sample_site(make_channel, make_post) -> dict[str, str]:
+def sample_site(make_site_post) -> dict[str, str]:
     """Every kind of public page with content: 23 notices (so the list has a page 2) and a
     pinned article with a table, a link, bold text and an image. Maps names to paths."""
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
     now = now_utc()
     for number in range(1, 24):
-        make_post(f"关于第{number}期法治讲座的通知", published_at=now - timedelta(hours=number))
-    article = make_post(
+        make_site_post(
+            f"关于第{number}期法治讲座的通知", published_at=now - timedelta(hours=number)
+        )
+    article = make_site_post(
         "一篇有表格、链接和图片的文章",
         channel="news",
         pinned=True,

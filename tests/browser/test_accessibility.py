@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from support import DESKTOP, PHONE
 
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FAILING_IMPACTS = ("serious", "critical")
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "static" / "images" / "screenshot-home.png"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
 ADMIN_PASSWORD = "无障碍检查-Admin-Passw0rd!"
 RUN_AXE = """async () => {
   const results = await axe.run(document, { resultTypes: ["violations"] });
@@ -43,14 +42,6 @@ def describe(found: dict) -> str:
             lines.append(f"{page}: [{violation['impact']}] {violation['id']}: {violation['help']}")
             lines += [f"    {node}" for node in violation["nodes"]]
     return "\n".join(lines)
-
-
-def log_in(web, username: str, password: str) -> None:
-    web.goto("/editor/login")
-    web.page.get_by_label("用户名", exact=True).fill(username)
-    web.page.get_by_label("密码", exact=True).fill(password)
-    web.page.get_by_role("button", name="登录").click()
-    expect(web.page).not_to_have_url(web.url("/editor/login"))
 
 
 PUBLIC_PAGES = {
@@ -95,14 +86,15 @@ def choose_reading(web, reading: str) -> None:
 
 
 @pytest.mark.parametrize("reading", ["default", "elder-mode", "font-large"])
+@pytest.mark.usefixtures("sample_site")
 def test_editor_pages_have_no_serious_accessibility_violation(
-    web, sample_site, make_editor, make_post, axe_source, reading
+    web, make_editor, make_post, axe_source, reading
 ):
     """Every editor page, an admin's included, as 老年人模式 and 大字号 show them too."""
     make_editor("admin", password=ADMIN_PASSWORD, admin=True, display_name="管理员")
     trashed = make_post("回收站里的文章", trashed_at=now_utc())
     choose_reading(web, reading)
-    log_in(web, "admin", ADMIN_PASSWORD)
+    web.log_in("admin", ADMIN_PASSWORD)
     page = web.page
     found = {}
 
@@ -147,8 +139,9 @@ def test_editor_pages_have_no_serious_accessibility_violation(
     web.watch.assert_clean()
 
 
+@pytest.mark.usefixtures("demo_site")
 def test_screenshots_of_home_list_article_and_editor(
-    session_factory, demo_site, editor_account, screenshot_folder, database_url
+    session_factory, editor_account, screenshot_folder, database_url
 ):
     """Desktop and phone screenshots, as test artifacts; PORTAL_UPDATE_SCREENSHOT=1 also
     refreshes the README's static/images/screenshot-home.png."""
@@ -163,7 +156,7 @@ def test_screenshots_of_home_list_article_and_editor(
         page.get_by_role("main").get_by_role("listitem").first.get_by_role("link").click()
         expect(page.locator(".article-body")).to_be_visible()
         page.screenshot(path=folder / f"article-{width_name}.png", full_page=True)
-        log_in(web, *editor_account)
+        web.log_in(*editor_account)
         web.goto("/editor/posts/new")
         page.screenshot(path=folder / f"editor-form-{width_name}.png", full_page=True)
         web.watch.assert_clean()

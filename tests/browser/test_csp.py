@@ -13,27 +13,26 @@ import pytest
 
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SAME_ORIGIN_LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
   .map((a) => a.href).filter((href) => href.startsWith(location.origin))"""
 
 
 @pytest.fixture
-def site(make_channel, make_post):
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
+def site(make_site_post):
     now = now_utc()
     for number in range(1, 23):
-        make_post(f"第{number}号公告", published_at=now - timedelta(hours=number))
-    make_post(
+        make_site_post(f"第{number}号公告", published_at=now - timedelta(hours=number))
+    make_site_post(
         "有格式的文章",
         channel="news",
         body_html='<p class="text-center">居中</p><p class="indent-2em">缩进</p>',
     )
 
 
-def test_the_listener_reports_a_violation(web, site):
+@pytest.mark.usefixtures("site")
+def test_the_listener_reports_a_violation(web):
     web.goto("/")
     # An inline style element is what the policy forbids; the report must reach the test.
     web.page.evaluate(
@@ -54,7 +53,8 @@ def test_the_listener_reports_a_violation(web, site):
     web.watch.console_errors.clear()
 
 
-def test_no_page_a_reader_can_reach_violates_the_csp(web, site):
+@pytest.mark.usefixtures("site")
+def test_no_page_a_reader_can_reach_violates_the_csp(web):
     """Walk every same-origin link from the home page, two clicks deep (reading aids too)."""
     page = web.page
     web.watch.allow_console(r"status of 404")  # a feed or page some link may lack

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portal import messages
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TITLE = "关于举办2026年宪法宣传周系列活动的通知"
 BODY = (
@@ -25,19 +25,8 @@ BODY = (
 
 
 @pytest.fixture
-def site(make_channel, make_post):
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
-    make_post("此前的一条旧公告", published_at=now_utc() - timedelta(days=2))
-
-
-def log_in(web, username: str, password: str) -> None:
-    page = web.page
-    web.goto("/editor/login")
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="文章列表")).to_be_visible()
+def site(make_site_post):
+    make_site_post("此前的一条旧公告", published_at=now_utc() - timedelta(days=2))
 
 
 def write_notice(page, title: str, body: str) -> None:
@@ -58,9 +47,10 @@ def open_preview(web):
     return preview
 
 
-def test_editor_writes_previews_publishes_edits_and_withdraws_a_notice(web, site, editor_account):
+@pytest.mark.usefixtures("site")
+def test_editor_writes_previews_publishes_edits_and_withdraws_a_notice(web, editor_account):
     page = web.page
-    log_in(web, *editor_account)
+    web.log_in(*editor_account)
     write_notice(page, TITLE, BODY)
 
     preview = open_preview(web)
@@ -156,12 +146,11 @@ def assert_nothing_ran(page, expected_url: str) -> None:
     assert page.evaluate("() => window.__pwned") is None
 
 
-def test_hostile_html_runs_no_script_in_the_preview_or_on_the_public_page(
-    web, site, editor_account
-):
+@pytest.mark.usefixtures("site")
+def test_hostile_html_runs_no_script_in_the_preview_or_on_the_public_page(web, editor_account):
     page = web.page
     web.watch.allow_console(r"status of 404 .*\[[^\]]*/no-such-image\.png/?\]")  # the bait
-    log_in(web, *editor_account)
+    web.log_in(*editor_account)
     write_notice(page, "含有恶意代码的公告", HOSTILE_BODY)
     form_url = page.url
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 
 import pytest
+from support import NEW_POST, edit_url, post_id_of, submit, write_post
 
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser  # needs Java and vnu-jar: `-m "not browser"` skips it
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # runs vnu.jar (Java) in a subprocess
 
 
 def vnu_errors(vnu_jar, documents: dict[str, str], folder) -> list[str]:
@@ -48,29 +48,17 @@ def test_every_kind_of_page_is_valid_html(
     app,
     client,
     editor_client,
-    form_fields,
-    make_editor,
-    login,
+    admin_client,
     make_channel,
     make_post,
     sample_site,
 ):
     # A post written through the editor (so it has a revision), and one in the trash.
     news = make_channel("news")
-    form = editor_client.get("/editor/posts/new")
-    written = {
-        **form_fields(form),
-        "title": "编辑写的文章",
-        "channel": str(news.id),
-        "body": "<p>正文。</p>",
-    }
-    saved = editor_client.post("/editor/posts/new", data={**written, "action": "draft"})
-    assert saved.status_code == 302, saved.get_data(as_text=True)
-    post_id = int(re.search(r"/posts/(\d+)/edit", saved.headers["Location"]).group(1))
+    written = {"title": "编辑写的文章", "body": "<p>正文。</p>"}
+    saved = write_post(editor_client, news, "draft", **written)
+    post_id = post_id_of(edit_url(saved))
     trashed = make_post("回收站里的文章", trashed_at=now_utc())
-    make_editor("admin", admin=True)
-    admin_client = app.test_client()
-    assert login(admin_client, "admin").status_code == 302
     pages = {
         "home": client.get("/"),
         "list": client.get("/notices/"),
@@ -82,14 +70,10 @@ def test_every_kind_of_page_is_valid_html(
         "login": client.get("/editor/login"),
         "editor-dashboard": editor_client.get("/editor/"),
         "editor-dashboard-trash": editor_client.get("/editor/?state=trash"),
-        "editor-form": form,
-        "editor-form-errors": editor_client.post(
-            "/editor/posts/new", data={**form_fields(form), "title": "", "action": "publish"}
-        ),
+        "editor-form": editor_client.get(NEW_POST),
+        "editor-form-errors": submit(editor_client, NEW_POST, "publish", title=""),
         "editor-edit-form": editor_client.get(f"/editor/posts/{post_id}/edit"),
-        "editor-preview": editor_client.post(
-            "/editor/posts/new", data={**written, "action": "preview"}
-        ),
+        "editor-preview": write_post(editor_client, news, "preview", **written),
         "editor-revisions": editor_client.get(f"/editor/posts/{post_id}/revisions"),
         "editor-revision": editor_client.get(f"/editor/posts/{post_id}/revisions/1"),
         "editor-confirm-delete": admin_client.get(f"/editor/posts/{trashed.id}/delete"),

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # The accessible name as a screen reader would announce a link or control (enough for ours).
 ACTIVE_NAME = """() => {
@@ -33,13 +33,11 @@ BODY_COLOURS = """() => {
 
 
 @pytest.fixture
-def site(make_channel, make_post):
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
+def site(make_site_post):
     now = now_utc()
     for number in range(1, 4):
-        make_post(f"通知{number}", published_at=now - timedelta(hours=number))
-    article = make_post("法治动态文章", channel="news", body_html="<p>文章正文。</p>")
+        make_site_post(f"通知{number}", published_at=now - timedelta(hours=number))
+    article = make_site_post("法治动态文章", channel="news", body_html="<p>文章正文。</p>")
     return f"/news/{article.id}.html"
 
 
@@ -106,8 +104,9 @@ FONT_SIZES = [("大", "font-large", 20), ("小", "font-small", 14), ("中", "fon
 
 @pytest.mark.parametrize("script", [True, False], ids=["with-script", "without-script"])
 @pytest.mark.parametrize(("label", "css_class", "root_px"), FONT_SIZES)
+@pytest.mark.usefixtures("site")
 def test_font_size_chosen_by_keyboard_holds_on_the_next_page(
-    session_factory, site, script, label, css_class, root_px
+    session_factory, script, label, css_class, root_px
 ):
     web = session_factory(java_script_enabled=script)
     page = web.page
@@ -178,13 +177,10 @@ FOCUSED_CONTROL = """() => {
 }"""
 
 
-def test_every_control_of_the_post_form_shows_the_keyboard_focus(web, site, editor_account):
+@pytest.mark.usefixtures("site")
+def test_every_control_of_the_post_form_shows_the_keyboard_focus(web, editor_account):
     page = web.page
-    web.goto("/editor/login")
-    page.get_by_label("用户名", exact=True).fill(editor_account[0])
-    page.get_by_label("密码", exact=True).fill(editor_account[1])
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="文章列表")).to_be_visible()
+    web.log_in(*editor_account)
     web.goto("/editor/posts/new")
     # No reading-aid links on the form: without script they would leave it, losing the text.
     expect(page.get_by_role("navigation", name="阅读辅助")).to_have_count(0)

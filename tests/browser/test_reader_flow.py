@@ -7,22 +7,21 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from support import PHONE
 
 from portal.timeutil import now_utc
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTICES = 25  # more than one page of 20
 
 
 @pytest.fixture
-def notices(make_channel, make_post):
+def notices(make_site_post):
     """25 notices, newest first: 第1号 is the newest."""
-    make_channel("notices", name="信息公告", column_type="通知公告")
-    make_channel("news", name="普法动态", column_type="工作动态")
     now = now_utc()
     return [
-        make_post(
+        make_site_post(
             f"关于开展第{number}号普法宣传活动的通知",
             published_at=now - timedelta(hours=number),
             body_html=f"<p>第{number}号通知的正文：请各单位认真组织学习。</p>",
@@ -36,7 +35,8 @@ def view_count(page) -> int:
     return int(re.search(r"\d+", text).group())
 
 
-def test_reader_follows_a_notice_reads_it_and_pages_through_the_list(web, notices):
+@pytest.mark.usefixtures("notices")
+def test_reader_follows_a_notice_reads_it_and_pages_through_the_list(web):
     page = web.page
     web.goto("/")
     sidebar = page.get_by_role("complementary")
@@ -87,8 +87,9 @@ def box(locator) -> dict:
 
 
 @pytest.mark.parametrize("path", ["/", "article"])
+@pytest.mark.usefixtures("notices")
 def test_phone_has_no_horizontal_scroll_and_the_sidebar_follows_the_content(
-    session_factory, make_post, notices, path
+    session_factory, make_post, path
 ):
     wide = make_post(
         "一篇带宽表格和长网址的文章",
@@ -102,7 +103,7 @@ def test_phone_has_no_horizontal_scroll_and_the_sidebar_follows_the_content(
     )
     if path == "article":
         path = f"/news/{wide.id}.html"
-    phone = session_factory(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone = session_factory(viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(path)
 
     assert phone.page.evaluate(NO_HORIZONTAL_SCROLL) <= 0
@@ -115,7 +116,8 @@ def test_phone_has_no_horizontal_scroll_and_the_sidebar_follows_the_content(
     phone.watch.assert_clean()
 
 
-def test_desktop_shows_the_sidebar_beside_the_content(web, notices):
+@pytest.mark.usefixtures("notices")
+def test_desktop_shows_the_sidebar_beside_the_content(web):
     web.goto("/")
     main, sidebar = box(web.page.get_by_role("main")), box(web.page.get_by_role("complementary"))
     assert sidebar["x"] >= main["x"] + main["width"]

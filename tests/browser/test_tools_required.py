@@ -2,7 +2,7 @@
 are required (PORTAL_REQUIRE_BROWSER=1 or CI=true): CI can never pass by skipping them.
 
 Not marked ``browser``: it runs pytest in a subprocess with PORTAL_CHROMIUM pointing nowhere, so
-it needs no browser and stays fast (one test, SQLite only)."""
+it needs no browser (one test, SQLite only). Marked ``slow`` for the subprocess."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # runs pytest in a subprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_BROWSER_TEST = (
@@ -53,4 +57,5 @@ def test_a_missing_browser_skips_on_a_developers_machine():
     status, summary = run_one_browser_test()
     assert status == 0, summary
     assert "1 skipped" in summary, summary
-    assert "error" not in summary and "failed" not in summary, summary
+    assert "error" not in summary, summary
+    assert "failed" not in summary, summary
