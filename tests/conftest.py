@@ -15,9 +15,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+import jinja2
 import pytest
 import redis
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 from support import EDITOR_PASSWORD, REDIS_URL, base_config, login
 from werkzeug.security import generate_password_hash
@@ -85,16 +87,61 @@ def app_config(database_url) -> dict:
     return base_config(database_url)
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every test's app (each app has its own Jinja environment,
+    which would otherwise compile every template again: a third of the suite's time). Jinja
+    checks each entry against the template source, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _SharedBytecode()
+_APPS: dict[str, Flask] = {}
+
+
+def _app_for(config: dict) -> Flask:
+    """One app per distinct configuration, made on first use: building the URL map and the
+    extensions costs more than most tests. A test's own changes to ``app.config`` are undone
+    after it (see ``app``); the database is emptied before each test."""
+    key = repr(sorted(config.items()))
+    if key not in _APPS:
+        _APPS[key] = create_app(dict(config))
+        _APPS[key].jinja_env.bytecode_cache = _TEMPLATES
+    return _APPS[key]
+
+
 @pytest.fixture
-def app(app_config):
-    app = create_app(dict(app_config))
+def app(app_config, request):
+    """The app of the test's configuration; a test marked ``own_app`` (it adds routes) gets a
+    new one of its own."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = create_app(dict(app_config)) if own else _app_for(app_config)
+    settings = dict(app.config)
     with app.app_context():
-        empty_all_tables()
+        empty_all_tables()  # each test starts from empty tables, whatever the last one left
     yield app
     with app.app_context():
         db.session.remove()
-        empty_all_tables()
-        db.engine.dispose()
+        if own:
+            db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_apps_connections():
+    yield
+    for app in _APPS.values():
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -527,6 +527,7 @@ def failing_route(app):
     app.add_url_rule("/explode", "explode", explode)
 
 
+@pytest.mark.own_app
 @pytest.mark.usefixtures("failing_route")
 def test_500_is_a_chinese_page_without_traceback(client, caplog):
     response = client.get("/explode")

@@ -103,6 +103,7 @@ def test_feeds_and_editor_carry_the_headers(client, url):
     assert_security_headers(client.get(url))
 
 
+@pytest.mark.own_app
 @pytest.mark.usefixtures("site")
 def test_wrong_method_and_server_error_carry_the_headers(app, client):
     @app.get("/__test_boom")
