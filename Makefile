@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test test-tools db demo lint typecheck bench screenshot
+.PHONY: run test install install-test test-tools db demo lint typecheck bench bench-feeds bench-pages screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,5 +60,12 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy portal
 
-bench: install-test
+# Benchmarks (bench/README.md): not tests. bench-pages needs wrk and nginx (Debian packages);
+# BENCH_PAGES_ARGS e.g. '--engine postgresql --growth'.
+bench: bench-feeds bench-pages
+
+bench-feeds: install-test
 	$(BIN)/python bench/feeds.py
+
+bench-pages: install-test
+	$(BIN)/python bench/pages.py $(BENCH_PAGES_ARGS)

@@ -55,13 +55,15 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.url_map.converters["id"] = RowIdConverter
     _register_blueprints(app)
 
-    from portal import cli
-    from portal.web import errors, presentation, security
+    from portal import cache, cli
+    from portal.web import errors, presentation, security, static
 
     errors.init_app(app)
     security.init_app(app)
     presentation.init_app(app)
+    static.init_app(app)
     cli.init_app(app)
+    cache.init_app(app)
     return app
 
 
@@ -85,8 +87,9 @@ def _sqlite_for_several_writers(dbapi_connection, _record) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from portal.cache import models as cache_models  # noqa: F401  (tables for the metadata)
     from portal.extensions import csrf, db, login, migrate
-    from portal.posts import models  # noqa: F401  (the tables must be known to the metadata)
+    from portal.posts import models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

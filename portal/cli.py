@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.auth.cli import COMMANDS as ACCOUNT_COMMANDS
+from portal.demo.benchdata import bench_data_command
 from portal.demo.seed import seed_demo_command
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(bench_data_command)
     for command in ACCOUNT_COMMANDS:
         app.cli.add_command(command)

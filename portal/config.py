@@ -15,6 +15,10 @@ class DefaultConfig:
     # --- secrets and storage -------------------------------------------------------------------
     SECRET_KEY = None  # generated into instance/config.py on first run when unset
     SQLALCHEMY_DATABASE_URI = None  # None: sqlite file instance/portal.sqlite3
+    # pool_pre_ping: a pooled connection is tested before each request uses it, so after a
+    # database restart every worker reconnects by itself (the outage's requests get the 503
+    # page, the next ones a normal answer). Works for SQLite and PostgreSQL alike; for
+    # PostgreSQL add ?connect_timeout=5 to the URL so an unreachable host fails fast too.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # --- the site ------------------------------------------------------------------------------
@@ -65,6 +69,14 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # --- the page cache (portal/cache) ---------------------------------------------------------
+    CACHE_REDIS_URL = (
+        None  # "redis://127.0.0.1:6379/1": one copy for every server; None: per process
+    )
+    CACHE_KEY_PREFIX = "portal:page:"
+    CACHE_SECONDS = 3600  # how long Redis keeps a page (a change makes it unreachable at once)
+    CACHE_MAX_ENTRIES = 2000  # pages kept per process without Redis
 
     # --- feeds ---------------------------------------------------------------------------------
     FEED_ENTRIES = 20

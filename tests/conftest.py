@@ -24,8 +24,11 @@ from flask_migrate import upgrade
 from support import EDITOR_PASSWORD, REDIS_URL, base_config, login
 from werkzeug.security import generate_password_hash
 
+import portal.cache as page_cache
 from portal import create_app
+from portal.cache import store as page_cache_store
 from portal.extensions import db
+from portal.posts import service
 from portal.posts.models import Channel, Post, User
 from portal.posts.states import PostState
 from portal.timeutil import frozen_clock, now_utc
@@ -127,6 +130,8 @@ def app(app_config, request):
     settings = dict(app.config)
     with app.app_context():
         empty_all_tables()  # each test starts from empty tables, whatever the last one left
+    # ... and so from an empty page cache: a new site, whose generations start again.
+    app.extensions["page_cache"] = page_cache_store.make(app.config)
     yield app
     with app.app_context():
         db.session.remove()
@@ -184,12 +189,21 @@ def redis_prefix():
 
 
 def _stored(row):
-    """``row`` saved, read back and detached (usable after the app context)."""
+    """``row`` saved, read back and detached (usable after the app context). Rows written here,
+    around the write path, tell the page cache as the write path's signal would."""
     db.session.add(row)
     db.session.commit()
     db.session.refresh(row)
     db.session.expunge(row)
+    _as_the_write_path_would(getattr(row, "channel_id", None))
     return row
+
+
+def _as_the_write_path_would(*channel_ids) -> None:
+    """After a row written around ``posts.service``: its channel counts and the page cache."""
+    service.recount(channel_ids)
+    db.session.commit()
+    page_cache.invalidate()
 
 
 @pytest.fixture
@@ -244,11 +258,13 @@ def edit_post(app):
     def edit(post_id, *, bump_updated_at=True, **fields) -> None:
         with app.app_context():
             post = db.session.get(Post, post_id)
+            channel_before = post.channel_id
             for name, value in fields.items():
                 setattr(post, name, value)
             if bump_updated_at:
                 post.updated_at = now_utc()
             db.session.commit()
+            _as_the_write_path_would(channel_before, post.channel_id)
 
     return edit
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from lxml import etree
 from page import page
 from support import base_config, statements_on
 
 from portal.extensions import db
+from portal.posts import queries
 from portal.posts.models import Post
 from portal.timeutil import now_utc
 
@@ -542,16 +545,46 @@ def test_500_is_a_chinese_page_without_traceback(client, caplog):
     assert page(response).one("html").attrs["lang"] == "zh-CN"
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _sitemap_files(client) -> list[str]:
+    """The files the sitemap index lists, each fetched as a search engine would."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert index.mimetype == "application/xml"
+    root = etree.fromstring(index.data)
+    assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    files = []
+    for loc in root.iter(f"{{{SITEMAP_NS}}}loc"):
+        response = client.get(urlsplit(loc.text).path)
+        assert response.status_code == 200, loc.text
+        assert response.mimetype == "application/xml"
+        assert etree.fromstring(response.data).tag == f"{{{SITEMAP_NS}}}urlset"
+        files.append(response.get_data(as_text=True))
+    return files
+
+
 def test_sitemap_lists_public_posts_and_channels_only(client, make_post, hidden_posts):
     post = make_post("公开")
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert response.mimetype == "application/xml"
-    xml = response.get_data(as_text=True)
+    xml = "".join(_sitemap_files(client))
     assert f"/notices/{post.id}.html</loc>" in xml
     assert "/notices/</loc>" in xml
     for hidden in hidden_posts.values():
         assert f"/notices/{hidden.id}.html" not in xml
+
+
+def test_a_large_sitemap_is_an_index_of_small_files(client, make_post, monkeypatch):
+    monkeypatch.setattr(queries, "SITEMAP_CHUNK", 3)  # files of three posts' ids each
+    posts = [make_post(f"公告{n}") for n in range(7)]
+    files = _sitemap_files(client)
+    assert len(files) == 1 + 3  # the pages file, then ids 1–3, 4–6, 7
+    for chunk, first in ((1, 0), (2, 3), (3, 6)):
+        expected = [f"/notices/{post.id}.html</loc>" for post in posts[first : first + 3]]
+        assert all(url in files[chunk] for url in expected)
+        assert files[chunk].count("<url>") == len(expected)
+    assert client.get("/sitemap-posts-4.xml").status_code == 404
+    assert client.get("/sitemap-posts-0.xml").status_code == 404
 
 
 def test_robots_txt_points_to_sitemap_and_keeps_crawlers_out_of_the_editor(client):

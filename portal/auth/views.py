@@ -7,12 +7,20 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import (
+    current_user,
+    login_user,
+    logout_user,
+    session_protected,
+    user_logged_in,
+    user_logged_out,
+)
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import messages
@@ -22,6 +30,7 @@ from portal.extensions import db, login
 from portal.posts.models import User
 from portal.redirects import local_path
 from portal.timeutil import now_utc
+from portal.web.security import carries_session
 
 bp = Blueprint("auth", __name__, url_prefix="/editor")
 
@@ -36,6 +45,48 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 @bp.record_once
 def _setup(state) -> None:
     loginlimit.init_app(state.app)
+    # Flask-Login's after-request hook looks into the session on every response, which makes
+    # Flask send ``Vary: Cookie`` even for a reader who has no session. Ours calls it only
+    # when it has something to do (see _remember_cookie).
+    hooks = state.app.after_request_funcs.setdefault(None, [])
+    hooks[:] = [
+        _remember_cookie if hook == login._update_remember_cookie else hook for hook in hooks
+    ]
+
+
+# --- anonymous readers never open the session ------------------------------------------------
+
+
+@bp.before_app_request
+def _anonymous_without_session() -> None:
+    """A request without a session (or remember-me) cookie is an anonymous reader: Flask-Login
+    would still open the session to look for a user (``Vary: Cookie`` on every public page
+    that asks for ``current_user``); tell it the answer instead. ``g._login_user`` is where
+    Flask-Login keeps the request's user (``login_user`` replaces it)."""
+    if not carries_session():
+        g._login_user = login.anonymous_user()
+
+
+def _login_changed(_sender, **_extra) -> None:
+    g.login_changed = True
+
+
+# Logging in or out (or session protection) is what gives Flask-Login's hook work to do.
+for _signal in (user_logged_in, user_logged_out, session_protected):
+    _signal.connect(_login_changed)
+
+
+def _remember_cookie(response):
+    """Flask-Login's remember-me cookie hook, run when it may have work: a login or logout in
+    this request, a remember-me cookie sent, or a refresh on every request configured."""
+    config = current_app.config
+    if (
+        g.get("login_changed")
+        or config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+        or (config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST") and carries_session())
+    ):
+        return login._update_remember_cookie(response)
+    return response
 
 
 @login.user_loader

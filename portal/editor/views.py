@@ -217,7 +217,14 @@ def _conflict(form: PostForm, *, post_id: int):
 def _preview(shown: Post):
     """The public article layout with the cleaned body; nothing is saved and no view counted."""
     response = make_response(
-        render_template("public/article.html", post=shown, preview=True, older=None, newer=None)
+        render_template(
+            "public/article.html",
+            post=shown,
+            views=shown.view_count,
+            preview=True,
+            older=None,
+            newer=None,
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"

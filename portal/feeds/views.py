@@ -3,10 +3,10 @@
 ``/feeds/all.rss|atom`` has every channel, ``/feeds/<channel>.rss|atom`` one channel. Each feed
 holds the newest ``FEED_ENTRIES`` public posts, strictly by published time.
 
-Polling: every feed carries a strong ``ETag`` and ``Last-Modified``, both computed from
-``queries.feed_state`` (one small query: ids and times of the posts in the feed, no content).
-A matching ``If-None-Match`` (or, without it, ``If-Modified-Since``) is answered 304 before
-the posts are loaded or the feed is built.
+Polling: every feed carries a strong ``ETag`` (from the ids and times of its posts, its channel
+and the settings) and a ``Last-Modified`` that never goes back. Feeds are kept in the page
+cache (``portal.cache``): a matching ``If-None-Match`` (or, without it, ``If-Modified-Since``)
+is answered 304 from the cached validators, without loading a post or building the feed.
 
 Ids never change: ``tag:`` URIs from ``FEED_TAG_AUTHORITY`` and the post id (or the channel
 slug), so an edit, a move to another channel or a new ``SITE_URL`` keeps every id.
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, request
 
-from portal import messages
+from portal import cache, messages
 from portal.posts import queries
 from portal.posts.models import Channel, Post
 from portal.sanitize import absolutize_urls
@@ -52,16 +52,21 @@ EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 @bp.get("/<slug>.<any(rss, atom):kind>")
 def feed(slug: str, kind: str):
+    """The feed from the page cache; a poller whose copy matches gets a 304 from the cached
+    validators, with no query beyond the cache's validity check."""
+    response = cache.cached(lambda: _full_feed(slug, kind), styled=False)
+    etag, _weak = response.get_etag()
+    modified = response.last_modified
+    if response.status_code == 200 and etag and modified and _is_fresh(etag, modified):
+        return _response(b"", 304, kind, etag, modified)
+    return response
+
+
+def _full_feed(slug: str, kind: str):
     channel = None if slug == ALL_CHANNELS else (queries.channel_by_slug(slug) or abort(404))
-    limit = current_app.config["FEED_ENTRIES"]
-    state = queries.feed_state(channel, limit)
-    etag, last_modified = _validators(kind, channel, state.rows, state.last_change)
-    if _is_fresh(etag, last_modified):
-        return _response(b"", 304, kind, etag, last_modified)
-    posts = queries.feed_posts(channel, limit)
-    # Validators of what is actually served (a change since feed_state only costs a re-fetch).
+    posts = queries.feed_posts(channel, current_app.config["FEED_ENTRIES"])
     etag, last_modified = _validators(
-        kind, channel, [_state_of(post) for post in posts], state.last_change
+        kind, channel, [_state_of(post) for post in posts], queries.last_change(channel)
     )
     return _response(_render(kind, channel, posts), 200, kind, etag, last_modified)
 
@@ -70,7 +75,7 @@ def feed(slug: str, kind: str):
 
 
 def _state_of(post: Post) -> tuple:
-    """The same tuple ``queries.feed_state`` returns for a post."""
+    """What of a post in the feed decides whether the feed changed."""
     return (post.id, post.channel_id, post.published_at, post.updated_at)
 
 

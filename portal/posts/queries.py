@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.posts import states
@@ -40,11 +41,30 @@ def channel_by_slug(slug: str) -> Channel | None:
     return db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
 
 
-def latest(channel: Channel, limit: int, *, pinned_first: bool = False) -> list[Post]:
+def _sqlite_from_hint(_compiler: Any, _table: Any, text: str | None) -> str | None:
+    return text  # "post INDEXED BY ix_…": SQLite's table hint goes right after the name
+
+
+# SQLAlchemy renders table hints only for dialects that declare them; SQLite's INDEXED BY is
+# one (https://sqlite.org/lang_indexedby.html), so its compiler is taught to render it.
+setattr(SQLiteCompiler, "get_from_hint_text", _sqlite_from_hint)  # noqa: B010
+
+
+def pinned_first(query: sa.Select) -> sa.Select:
+    """A channel's list order, pinned first. SQLite is told the index that serves it: left to
+    itself, its planner may prefer the range on published_at of the time-ordered index and
+    sort what it found (PostgreSQL's statistics choose right)."""
+    return query.with_hint(Post, "INDEXED BY ix_post_public_channel", "sqlite")
+
+
+def latest(channel: Channel, limit: int, *, pinned: bool = False) -> list[Post]:
+    """The newest public posts of a channel (``pinned``: pinned ones first)."""
     query = published().where(Post.channel_id == channel.id).limit(limit)
-    if pinned_first:
-        query = query.order_by(None).order_by(
-            Post.pinned.desc(), Post.published_at.desc(), Post.id.desc()
+    if pinned:
+        query = (
+            pinned_first(query)
+            .order_by(None)
+            .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
         )
     return list(db.session.scalars(query))
 
@@ -52,7 +72,7 @@ def latest(channel: Channel, limit: int, *, pinned_first: bool = False) -> list[
 def sidebar_notices(slug: str, limit: int) -> list[Post]:
     """The sidebar's latest notices: one indexed query, pinned first."""
     channel = channel_by_slug(slug)
-    return [] if channel is None else latest(channel, limit, pinned_first=True)
+    return [] if channel is None else latest(channel, limit, pinned=True)
 
 
 @dataclass(frozen=True)
@@ -70,32 +90,57 @@ class Page:
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page links to show: the first two, the last two and two either side of this
+        one, None where a gap (…) goes; a few whatever the number of pages."""
+        near = range(self.number - 2, self.number + 3)
+        wanted = {1, 2, self.pages - 1, self.pages, *near}
+        shown = sorted(number for number in wanted if 1 <= number <= self.pages)
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
 
-def paginate(query: sa.Select, where: list, number: int, per_page: int) -> Page | None:
-    """Page ``number`` (from 1) of ``query`` (posts ordered, filtered by ``where``); None for
-    a page past the end (page 1 always exists, even when empty)."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(*where)) or 0
+
+def paginate(query: sa.Select, order: list, total: int, number: int, per_page: int) -> Page | None:
+    """Page ``number`` (from 1) of ``query`` (posts, filtered) in ``order`` (columns, newest
+    first), of ``total`` posts; None for a page past the end (page 1 always exists).
+
+    A page in the second half is read from the other end of the index, so no page steps over
+    more than half the list (the last page is as cheap as the first)."""
     pages = max(1, -(-total // per_page))
     if number > pages:
         return None
-    items = db.session.scalars(query.offset((number - 1) * per_page).limit(per_page))
-    return Page(list(items), number, pages, total)
+    start = (number - 1) * per_page
+    if start <= total // 2:
+        rows = query.order_by(*(column.desc() for column in order)).offset(start)
+        items = list(db.session.scalars(rows.limit(per_page)))
+    else:
+        size = min(per_page, total - start)
+        rows = query.order_by(*(column.asc() for column in order)).offset(total - start - size)
+        items = list(db.session.scalars(rows.limit(size)))[::-1]
+    return Page(items, number, pages, total)
 
 
 def page_of(channel: Channel, number: int, per_page: int) -> Page | None:
     """Page ``number`` of a channel: pinned posts lead page 1 and appear only there, because
-    the whole list is ordered pinned-first before it is cut into pages."""
-    where = [public_condition(), Post.channel_id == channel.id]
-    query = (
-        sa.select(Post)
-        .where(*where)
-        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+    the whole list is ordered pinned-first before it is cut into pages. The total comes from
+    the channel's kept count, less its posts still scheduled (a few index steps)."""
+    scheduled = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Post)
+        .where(Post.channel_id == channel.id, states.condition(Post, PostState.SCHEDULED))
     )
-    return paginate(query, where, number, per_page)
+    total = max(0, channel.listed_posts - (scheduled or 0))
+    query = pinned_first(sa.select(Post).where(public_condition(), Post.channel_id == channel.id))
+    return paginate(query, [Post.pinned, Post.published_at, Post.id], total, number, per_page)
 
 
 def public_post(post_id: int) -> Post | None:
-    return db.session.scalar(published().where(Post.id == post_id))
+    return db.session.scalar(published().where(Post.id == post_id).order_by(None))
 
 
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
@@ -113,29 +158,53 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     return older, newer
 
 
-def record_view(post: Post) -> int:
-    """Count one view atomically (no read-modify-write) and return the new count.
-
-    The new count is put on the loaded ``post`` as its committed value: assigning it would
-    make SQLAlchemy write the plain number back (a read-modify-write holding the lock)."""
+def record_view(post_id: int) -> int | None:
+    """Count one view atomically (no read-modify-write, no row loaded) and return the new
+    count; committed at once, so a counted view survives the process. None: no such post.
+    (The one write to ``post`` outside ``posts.service``: it changes no content.)"""
     count = db.session.execute(
         sa.update(Post)
-        .where(Post.id == post.id)
+        .where(Post.id == post_id)
         .values(view_count=Post.view_count + 1)
         .returning(Post.view_count)
-    ).scalar_one()
+    ).scalar_one_or_none()
     db.session.commit()
-    set_committed_value(post, "view_count", count)
     return count
 
 
-def sitemap_posts() -> list[tuple[int, str, datetime]]:
-    """(id, channel slug, updated_at) of every public post, for /sitemap.xml."""
+def view_count(post_id: int) -> int:
+    return db.session.scalar(sa.select(Post.view_count).where(Post.id == post_id)) or 0
+
+
+def next_scheduled_time(now: datetime) -> datetime | None:
+    """When the next scheduled post comes due (None: none is scheduled); one index step."""
+    return db.session.scalar(
+        sa.select(Post.published_at)
+        .where(states.condition(Post, PostState.SCHEDULED, now), Post.published_at.is_not(None))
+        .order_by(Post.published_at)
+        .limit(1)
+    )
+
+
+# --- the sitemap: an index of files of SITEMAP_CHUNK posts each, by id ----------------------------
+
+SITEMAP_CHUNK = 1000  # posts per file: far under sitemaps.org's 50,000, and the same work each
+
+
+def sitemap_chunks() -> int:
+    """How many post files the sitemap index lists (by id range, so a file's URLs stay put)."""
+    highest = db.session.scalar(sa.select(sa.func.max(Post.id))) or 0
+    return -(-highest // SITEMAP_CHUNK)
+
+
+def sitemap_posts(chunk: int) -> list[tuple[int, str, datetime]]:
+    """(id, channel slug, updated_at) of the public posts with ids in file ``chunk`` (from 1)."""
+    first = (chunk - 1) * SITEMAP_CHUNK + 1
     rows = db.session.execute(
         sa.select(Post.id, Channel.slug, Post.updated_at)
-        .join(Channel)
-        .where(public_condition())
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        .join(Channel, Channel.id == Post.channel_id)
+        .where(public_condition(), Post.id.between(first, first + SITEMAP_CHUNK - 1))
+        .order_by(Post.id)
     )
     return [(post_id, slug, updated_at) for post_id, slug, updated_at in rows]
 
@@ -166,46 +235,14 @@ def feed_posts(channel: Channel | None, limit: int) -> list[Post]:
     return list(db.session.scalars(_feed_window(query, channel, limit)))
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """What decides whether a feed changed, without its content."""
-
-    rows: list[tuple]  # (id, channel_id, published_at, updated_at) of each post in the window
-    last_change: datetime | None  # newest updated_at of ANY post in scope, public or not
-
-
-def feed_state(channel: Channel | None, limit: int) -> FeedState:
-    """One small indexed query: the feed's window (ids and times, no content) and the newest
-    change of any post in scope.
-
-    An edit (updated_at), a move (channel_id), a new post, a withdrawal, a trash and a scheduled
-    post coming due all change ``rows`` (the ETag). A withdrawal or trash takes its post out of
-    the window, so ``last_change`` also counts posts that are no longer public: Last-Modified
-    must never go back in time, or If-Modified-Since pollers would keep the withdrawn post.
-    """
-    newest = sa.select(sa.func.max(Post.updated_at).label("last_change"))
+def last_change(channel: Channel | None) -> datetime | None:
+    """The newest ``updated_at`` of ANY post in scope, public or not: a withdrawal or a trash
+    takes its post out of the feed, and Last-Modified must never go back in time, or
+    If-Modified-Since pollers would keep the withdrawn post. One index step."""
+    query = sa.select(sa.func.max(Post.updated_at))
     if channel is not None:
-        newest = newest.where(Post.channel_id == channel.id)
-    scope = newest.subquery()
-    window = _feed_window(
-        sa.select(Post.id, Post.channel_id, Post.published_at, Post.updated_at), channel, limit
-    ).subquery()
-    query = (
-        # scope has exactly one row; an empty window still yields it (with NULL post columns).
-        sa.select(
-            window.c.id,
-            window.c.channel_id,
-            window.c.published_at,
-            window.c.updated_at,
-            scope.c.last_change,
-        )
-        .select_from(scope)
-        .outerjoin(window, sa.true())
-        .order_by(window.c.published_at.desc(), window.c.id.desc())
-    )
-    result = db.session.execute(query).all()
-    rows = [tuple(row[:4]) for row in result if row[0] is not None]
-    return FeedState(rows, result[0][4] if result else None)
+        query = query.where(Post.channel_id == channel.id)
+    return db.session.scalar(query)
 
 
 # --- the editor's dashboard: every post, in one of the states ------------------------------------
@@ -229,12 +266,11 @@ def editor_page(
     if created_by_id is not None:
         where.append(Post.created_by_id == created_by_id)
     query = (
-        sa.select(Post)
-        .where(*where)
-        .options(joinedload(Post.channel), joinedload(Post.created_by))
-        .order_by(Post.updated_at.desc(), Post.id.desc())
+        sa.select(Post).where(*where).options(joinedload(Post.channel), joinedload(Post.created_by))
     )
-    return paginate(query, where, number, per_page)
+    # The dashboard counts: it is the editors' (a few people), not the public's.
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(*where)) or 0
+    return paginate(query, [Post.updated_at, Post.id], total, number, per_page)
 
 
 def post(post_id: int) -> Post | None:

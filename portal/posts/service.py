@@ -11,19 +11,22 @@ changes no content, keeps no revision and must not wait behind an editor.)
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.posts.content import PostContent
+from portal.posts import states
+from portal.posts.content import TITLE_MAX, PostContent
 from portal.posts.models import Channel, Post, Revision, User
 from portal.posts.signals import post_changed
-from portal.posts.states import PostAction, PostState
+from portal.posts.states import STORED, PostAction, PostState
 from portal.timeutil import now_utc
 
 
@@ -160,6 +163,7 @@ def _change(
     The WHERE on the version makes concurrent saves safe across workers: on PostgreSQL the
     second UPDATE waits for the first and then matches no row; SQLite serializes writers."""
     now = now_utc()
+    channel_before = post.channel_id  # a save may move the post: both channels are recounted
     result = db.session.execute(
         sa.update(Post)
         .where(Post.id == post.id, Post.version == expected_version)
@@ -176,7 +180,7 @@ def _change(
     )
     db.session.refresh(post)
     db.session.add(_revision(post, action, editor, now, raw, removed))
-    return _committed(post, action)
+    return _committed(post, action, [channel_before])
 
 
 def latest_raw_body(post: Post) -> str:
@@ -213,10 +217,120 @@ def _revision(
     )
 
 
-def _committed(post: Post, action: PostAction) -> Post:
+def recount(channel_ids: Iterable[int | None]) -> None:
+    """Keep ``Channel.listed_posts`` true for these channels, in the current transaction (one
+    indexed count per channel: writes are rare, list pages are not)."""
+    ids = sorted({channel_id for channel_id in channel_ids if channel_id is not None})
+    if not ids:
+        return
+    listed = (
+        sa.select(sa.func.count())
+        .select_from(Post)
+        .where(Post.channel_id == Channel.id, states.listed_condition(Post))
+        .scalar_subquery()
+    )
+    db.session.execute(sa.update(Channel).where(Channel.id.in_(ids)).values(listed_posts=listed))
+
+
+def _committed(post: Post, action: PostAction, channel_ids: Iterable[int | None] = ()) -> Post:
+    recount([post.channel_id, *channel_ids])
     db.session.commit()
     # The real app, not the proxy, is the sender (receivers may connect for one app); the proxy
     # type is Flask to the type checker, which does not know the proxy's own method.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     post_changed.send(app, post=post, action=action)
     return post
+
+
+# --- bulk import: many new posts at once, each at version 1 with its revision 1 ------------------
+
+
+class ImportedPost(NamedTuple):
+    """One post of a bulk import: its content (body already cleaned: ``PostContent``), the
+    stored status (``DRAFT`` or ``PUBLISHED``; published with a later time is scheduled), its
+    times, and a trash mark (``None``: not in the trash)."""
+
+    content: PostContent
+    status: PostState
+    published_at: datetime | None
+    created_at: datetime
+    trashed_at: datetime | None = None
+
+
+IMPORT_BATCH = 1000
+
+
+def import_posts(
+    items: Iterable[ImportedPost],
+    *,
+    editor: User | None = None,
+    batch_size: int = IMPORT_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Insert new posts and their first revisions in batches (multi-row INSERTs), one
+    transaction per batch; returns how many. Each post is at version 1 and has exactly one
+    revision, number 1, dated ``created_at`` (its action: ``PUBLISH`` or ``DRAFT``).
+
+    After each committed batch, ``post_changed`` is sent ONCE with ``post=None`` (several posts
+    changed; a receiver that keeps something per post must refresh all of it) and
+    ``action=PUBLISH``; ``progress`` is then called with the batch's size."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    editor_id = editor.id if editor else None
+    iterator = iter(items)
+    total = 0
+    while batch := list(itertools.islice(iterator, batch_size)):
+        posts = [_imported_values(item, editor_id) for item in batch]
+        inserted = sa.insert(Post).returning(Post.id, sort_by_parameter_order=True)
+        ids = db.session.scalars(inserted, posts).all()
+        revisions = [
+            _imported_revision(item, post_values, post_id, editor_id)
+            for item, post_values, post_id in zip(batch, posts, ids, strict=True)
+        ]
+        db.session.execute(sa.insert(Revision), revisions)
+        recount(item.content.channel_id for item in batch)
+        db.session.commit()
+        post_changed.send(app, post=None, action=PostAction.PUBLISH)
+        total += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return total
+
+
+def _imported_values(item: ImportedPost, editor_id: int | None) -> dict[str, Any]:
+    """The post's row; what the models' validators check, checked here (a bulk INSERT skips
+    them)."""
+    if item.status not in STORED:
+        raise ValueError(f"an imported post is stored {' or '.join(STORED)}, not {item.status}")
+    values = item.content.post_values()
+    values["title"] = values["title"].strip()
+    if not 1 <= len(values["title"]) <= TITLE_MAX:
+        raise ValueError(f"a title has 1 to {TITLE_MAX} characters")
+    changed = max(item.created_at, item.trashed_at or item.created_at)
+    return {
+        **values,
+        "status": item.status,
+        "published_at": item.published_at,
+        "created_at": item.created_at,
+        "updated_at": changed,
+        "trashed_at": item.trashed_at,
+        "view_count": 0,
+        "version": 1,
+        "created_by_id": editor_id,
+    }
+
+
+def _imported_revision(
+    item: ImportedPost, post: dict[str, Any], post_id: int, editor_id: int | None
+) -> dict[str, Any]:
+    published = item.status == PostState.PUBLISHED
+    content = replace(item.content, title=post["title"])
+    return {
+        **content.revision_values(),
+        "post_id": post_id,
+        "number": 1,
+        "editor_id": editor_id,
+        "created_at": item.created_at,
+        "action": PostAction.PUBLISH if published else PostAction.DRAFT,
+        "status": item.status,
+        "published_at": item.published_at,
+    }

@@ -30,6 +30,11 @@ class PostState(StrEnum):
 # The values ``Post.status`` may hold.
 STORED = (PostState.DRAFT, PostState.PUBLISHED)
 
+# The rows that are public or will be when their time comes: the predicate of the partial
+# indexes that serve every public query (models.Post). Queries repeat it with the status as a
+# literal (``_status``), so PostgreSQL can prove the index applies.
+PUBLIC_ROWS = sa.text("status = 'published' AND trashed_at IS NULL")
+
 
 class PostAction(StrEnum):
     """A change to a post: the ``action`` of its revision and of the ``post_changed`` signal."""
@@ -59,17 +64,29 @@ def state_of(post: _PostRow, now: datetime | None = None) -> PostState:
     return PostState.PUBLISHED if due else PostState.SCHEDULED
 
 
+def _status(state: PostState) -> sa.BindParameter[str]:
+    # Rendered into the SQL (not a parameter): PostgreSQL matches a partial index's predicate
+    # only against literal values, also in the generic plans of prepared statements.
+    return sa.literal(state.value, literal_execute=True)
+
+
+def listed_condition(post: Any) -> sa.ColumnElement[bool]:
+    """The rows of ``PUBLIC_ROWS``: public now, or when their time comes."""
+    return sa.and_(post.status == _status(PostState.PUBLISHED), post.trashed_at.is_(None))
+
+
 def condition(post: Any, state: PostState, now: datetime | None = None) -> sa.ColumnElement[bool]:
     """SQL for "``post`` (the mapped class) is in ``state`` at ``now``": ``state_of`` as a
-    WHERE clause that indexes on (status, published_at) can serve."""
+    WHERE clause that the partial indexes on ``PUBLIC_ROWS`` serve."""
     now = now or now_utc()
     not_trashed = post.trashed_at.is_(None)
     if state is PostState.TRASH:
         return post.trashed_at.is_not(None)
     if state is PostState.PUBLISHED:
         # NULL compares as unknown: a published post without a time is never public.
-        return sa.and_(post.status == PostState.PUBLISHED, post.published_at <= now, not_trashed)
+        published = post.status == _status(PostState.PUBLISHED)
+        return sa.and_(published, not_trashed, post.published_at <= now)
     if state is PostState.SCHEDULED:
         later = sa.or_(post.published_at.is_(None), post.published_at > now)
-        return sa.and_(post.status == PostState.PUBLISHED, later, not_trashed)
-    return sa.and_(post.status == state, not_trashed)
+        return sa.and_(post.status == _status(PostState.PUBLISHED), not_trashed, later)
+    return sa.and_(post.status == _status(state), not_trashed)

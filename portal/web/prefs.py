@@ -63,8 +63,14 @@ def _remember(cookie: str, value: str) -> Response:
 
 
 def current_prefs() -> dict:
-    """The reader's choices, read from the cookies (unknown values fall back to the defaults)."""
-    g.reads_prefs = True
+    """The reader's choices, read from the cookies (unknown values fall back to the defaults).
+
+    A page made from these cookies varies on them (``Vary: Cookie``); a reader who sent
+    neither gets the default page, which varies on nothing, so it can be cached for every
+    other reader without them (deploy/nginx.conf bypasses its cache for requests that carry
+    one)."""
+    if FONT_COOKIE in request.cookies or ELDER_COOKIE in request.cookies:
+        g.reads_prefs = True
     size = request.cookies.get(FONT_COOKIE, DEFAULT_FONT_SIZE)
     if size not in FONT_SIZES:
         size = DEFAULT_FONT_SIZE
@@ -91,6 +97,7 @@ def _template_globals() -> dict:
 @bp.after_app_request
 def _vary_on_cookie(response):
     # A page whose classes came from the cookies must not be served from a cache to others.
+    # (Without the cookies the page is the default one: no Vary, so caches may share it.)
     if g.get("reads_prefs"):
         response.vary.add("Cookie")
     return response

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, g, get_flashed_messages, request, url_for
 
 from portal.posts import queries
 from portal.timeutil import format_site, to_site
+from portal.web.security import carries_session
 
 
 def absolute_url_for(endpoint: str, **values) -> str:
@@ -39,6 +40,12 @@ def _sidebar_notices():
     return g.sidebar_notices
 
 
+def _flashed_messages(with_categories: bool = False) -> list:
+    """``get_flashed_messages``, for every page: messages live in the session, so a reader who
+    sent no session cookie has none, and asking would open the session (``Vary: Cookie``)."""
+    return get_flashed_messages(with_categories=with_categories) if carries_session() else []
+
+
 def _template_globals() -> dict:
     config = current_app.config
     return {
@@ -49,6 +56,7 @@ def _template_globals() -> dict:
         "sidebar_notices": _sidebar_notices,
         "nav_channels": queries.channels,
         "absolute_url_for": absolute_url_for,
+        "flashed_messages": _flashed_messages,
         "footer": {
             key[len("FOOTER_") :].lower(): value
             for key, value in config.items()

@@ -1,8 +1,10 @@
-"""Security headers, in one place, applied to every response."""
+"""Security headers, in one place, applied to every response; and the rule that a response
+made for one person's session is never kept by a shared cache."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 
 # No 'unsafe-inline' / 'unsafe-eval': templates and sanitized bodies carry no inline script or
 # style (sanitize.py turns the few styles articles need into classes).
@@ -37,5 +39,32 @@ def _add_headers(response):
     return response
 
 
+def carries_session() -> bool:
+    """Does the request carry a session (or Flask-Login's remember-me) cookie?
+
+    Only such a request may open the session: reading even an empty session makes Flask send
+    ``Vary: Cookie``, which would stop every cache from sharing an anonymous reader's page.
+    A reader who sent no session cookie has no flashed message and no login to look up."""
+    config = current_app.config
+    cookies = request.cookies
+    return config["SESSION_COOKIE_NAME"] in cookies or (
+        config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+    )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, and one rule: a response whose making read the session
+    (a logged-in editor's page, the login form with its CSRF token) belongs to that person, so
+    no shared cache may keep it. Flask adds ``Vary: Cookie`` to it; ``no-store`` (the editor's
+    preview) stays as it is. A response that never read the session (a feed, a static file,
+    any page for a reader who sent no session cookie) keeps its own ``Cache-Control``."""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if session.accessed and not response.cache_control.no_store:
+            response.headers["Cache-Control"] = "private, no-cache"
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
+    app.session_interface = SessionInterface()
