@@ -22,6 +22,7 @@ BELOW = {
     "posts": {"extensions"},
     "web": {"posts", "extensions", "messages"},
     "demo": {"posts", "extensions"},
+    "cache": {"posts", "extensions", "web"},
 }
 # The composition roots: the app factory and the command registry wire every package together.
 ROOTS = {"", "cli"}

@@ -19,6 +19,7 @@ import re
 import secrets
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 CSP = security.CONTENT_SECURITY_POLICY
 # The example values of deploy/nginx.conf that a site (and this test) replaces.
 EXAMPLE_ROOT = "/srv/portal"
-EXAMPLE_CACHE = "/var/cache/nginx/portal"
+EXAMPLE_CACHE = "/var/cache/nginx-portal"
 EXAMPLE_LISTEN = "listen 80;"
 EXAMPLE_SERVERS = ("10.0.0.11:8000", "10.0.0.12:8000")
 
@@ -144,7 +145,7 @@ def run_nginx(binary: str, folder: Path, upstreams: list[int]) -> Iterator[int]:
 
 
 @pytest.fixture(scope="module")
-def app_servers(database_url, tmp_path_factory) -> Iterator[list[int]]:
+def app_servers(nginx_binary, database_url, tmp_path_factory) -> Iterator[list[int]]:  # noqa: ARG001 (no servers to start without nginx)
     """Two app servers on this run's database, as deploy/gunicorn.conf.py runs them behind one
     proxy (their --bind, a free port each, overrides the file's)."""
     folder = tmp_path_factory.mktemp("app-servers")
@@ -389,3 +390,41 @@ def test_one_app_server_down_is_not_noticed_and_all_down_is_the_chinese_502(
     assert_chinese_error_page(fetch(all_down, "/"), 502, "网站暂时无法访问")
     # The page's stylesheet still comes (from nginx), so it looks like the site.
     assert fetch(all_down, "/static/css/site.css").status == 200
+
+
+# --- without nginx -----------------------------------------------------------------------------
+
+ONE_NGINX_TEST = "tests/test_nginx.py::test_a_malformed_request_is_nginxs_chinese_400"
+
+
+def run_one_test_without_nginx(**settings: str) -> tuple[int, str]:
+    """Exit status and summary line of pytest running one of these tests with no nginx."""
+    unset = ("PORTAL_TEST_DATABASE_URL", "PORTAL_REQUIRE_BROWSER", "CI", "PYTEST_ADDOPTS")
+    env = {name: value for name, value in os.environ.items() if name not in unset}
+    env.update(settings, PORTAL_NGINX="/nonexistent/nginx")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", ONE_NGINX_TEST],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines, run.stderr
+    return run.returncode, lines[-1]
+
+
+def test_missing_nginx_fails_the_run_where_it_is_required():
+    # CI=true means the same (tools_required), but also demands PostgreSQL of the run.
+    status, summary = run_one_test_without_nginx(PORTAL_REQUIRE_BROWSER="1")
+    assert status != 0, summary
+    assert "error" in summary or "failed" in summary, summary
+    assert "skipped" not in summary, summary
+
+
+def test_missing_nginx_skips_on_a_developers_machine():
+    status, summary = run_one_test_without_nginx()
+    assert status == 0, summary
+    assert "1 skipped" in summary, summary

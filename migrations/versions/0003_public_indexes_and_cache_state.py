@@ -11,6 +11,7 @@ Revision ID: 0003
 Revises: 0002
 """
 
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -53,6 +54,7 @@ def upgrade():
     state = op.create_table(
         "cache_state",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("epoch", sa.String(length=16), nullable=False),
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("next_due", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cache_state")),
@@ -60,7 +62,8 @@ def upgrade():
     # A due time long past: the first request starts generation 1 and finds the real next
     # scheduled time (the site may already have scheduled posts).
     long_ago = datetime(2000, 1, 1, tzinfo=UTC)
-    op.bulk_insert(state, [{"id": 1, "generation": 0, "next_due": long_ago}])
+    row = {"id": 1, "epoch": secrets.token_hex(8), "generation": 0, "next_due": long_ago}
+    op.bulk_insert(state, [row])
 
 
 def downgrade():

@@ -14,6 +14,7 @@ them. The article page is cached without its view count, which stays exact and l
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from flask import Flask
 
@@ -34,11 +35,23 @@ def _changed(_app: Flask, **_details) -> None:
     validity.bump()
 
 
+def _release(app: Flask) -> str:
+    """What this server renders with: its settings (read at start) and its code, templates and
+    static files. Servers of another release or settings (a deploy, a new SITE_NAME) never
+    share a cached page, even through Redis."""
+    digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in app.config.items())).encode())
+    root = Path(app.root_path)
+    folders = [root, root / (app.template_folder or ""), root / (app.static_folder or "")]
+    for folder in folders:
+        for path in sorted(folder.resolve().rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = store.make(app.config)
-    # Settings are read at start and shape every page: servers started with other settings
-    # (a new SITE_NAME, a restart after an upgrade) never share a cached page.
-    settings = repr(sorted((name, repr(value)) for name, value in app.config.items()))
-    app.extensions["page_cache_settings"] = hashlib.sha256(settings.encode()).hexdigest()[:16]
+    app.extensions["page_cache_settings"] = _release(app)
     # Every app of the process shares the signal; each receiver acts for its own app only.
     post_changed.connect(_changed, sender=app, weak=False)

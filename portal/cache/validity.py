@@ -24,7 +24,7 @@ def token() -> str:
             _bump(seen=state.generation)
             state = db.session.get(CacheState, STATE_ID, populate_existing=True)
             assert state is not None
-        g.cache_token = str(state.generation)
+        g.cache_token = f"{state.epoch}.{state.generation}"
     return g.cache_token
 
 

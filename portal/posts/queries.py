@@ -47,7 +47,7 @@ def _sqlite_from_hint(_compiler: Any, _table: Any, text: str | None) -> str | No
 
 # SQLAlchemy renders table hints only for dialects that declare them; SQLite's INDEXED BY is
 # one (https://sqlite.org/lang_indexedby.html), so its compiler is taught to render it.
-setattr(SQLiteCompiler, "get_from_hint_text", _sqlite_from_hint)  # noqa: B010
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign,assignment]
 
 
 def pinned_first(query: sa.Select) -> sa.Select:

@@ -24,6 +24,7 @@ VERSION_LENGTH = 12
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_MAX_AGE = 3600  # an unversioned URL (an image in an article body, an error page's CSS)
 UNVERSIONED = f"public, max-age={SHORT_MAX_AGE}"
+STALE = "no-cache"
 
 
 class StaticVersions:
@@ -78,14 +79,18 @@ def _add_version(endpoint: str, values: dict) -> None:
 
 
 def _cache_headers(response):
-    """A static file under its current ``v`` never changes; any other URL of it may."""
+    """A static file under its current ``v`` never changes; without ``v`` it may, now and then.
+    Under another ``v`` (a page from a server of another release, during a rolling deploy)
+    this file is not what the URL names: revalidated every time, so no cache keeps it."""
     if request.endpoint != "static" or response.status_code not in (200, 304):
         return response
-    filename = (request.view_args or {}).get("filename", "")
-    current = _version(filename)
     asked = request.args.get(VERSION_ARG)
-    versioned = current is not None and asked == current
-    response.headers["Cache-Control"] = IMMUTABLE if versioned else UNVERSIONED
+    if asked is None:
+        response.headers["Cache-Control"] = UNVERSIONED
+    elif asked == _version((request.view_args or {}).get("filename", "")):
+        response.headers["Cache-Control"] = IMMUTABLE
+    else:
+        response.headers["Cache-Control"] = STALE
     return response
 
 
