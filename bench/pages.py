@@ -8,10 +8,14 @@ Sets up everything and stops everything:
 2. the portal (``wsgi:app``) and ``bench/hello.py`` under gunicorn with the same settings
    (``--workers`` sync workers, 127.0.0.1, free ports, logs in the temporary directory);
 3. nginx (Debian's ``/usr/sbin/nginx``) serving a static copy of each page, fetched once;
-4. ``wrk`` on 127.0.0.1 at a fixed concurrency (``--connections``, default 16: well past the
-   point where two sync workers are saturated), in interleaved rounds of ``--seconds`` each:
+4. ``wrk`` on 127.0.0.1 at a fixed concurrency (``--connections``, default 2 per worker: a
+   sync worker serves one request at a time, and one more waiting keeps it busy; the
+   ``--saturation`` table shows requests/s flat from there on while latency only grows with
+   the queue), in interleaved rounds of ``--seconds`` each:
    hello, page, nginx copy, for each page, then the next round. Ratios are taken within a
    round (page ÷ the hello run just before it) and their median over the rounds is shown.
+   A slow page's run is longer (up to ``--max-seconds``), so that about 10 × ``--connections``
+   of its requests are served: its latencies are then not only those of the first served.
 
 Pages: home, the biggest channel's list page 1 and its LAST page, an article in the middle of
 that channel (a browser User-Agent: the view is counted, as a reader's is), the full site
@@ -20,10 +24,12 @@ ETag), and ``/sitemap.xml`` (its first and last sub-sitemaps too, when it is an 
 
 ``--growth`` measures the same pages at 1,000 posts first, then at ``--posts``, and adds a
 table of how each page's median latency grows, and of last page ÷ page 1 at each size.
+``--saturation`` only prints requests/s and p50 of hello, home and the article at 1 to 32
+connections (how the default was chosen).
 
     .venv/bin/python bench/pages.py [--engine sqlite|postgresql] [--posts 50000] [--growth]
-        [--seconds 5] [--rounds 3] [--connections 16] [--threads 2] [--workers 2]
-        [--seed 1] [--set NAME=VALUE …]
+        [--seconds 5] [--max-seconds 60] [--rounds 3] [--connections 4] [--threads 2]
+        [--workers 2] [--seed 1] [--saturation] [--set NAME=VALUE …]
 
 Prints Markdown tables (bench/README.md explains them). Not part of the test suite.
 """
@@ -40,6 +46,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -48,7 +55,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -73,6 +80,8 @@ BROWSER = (
 START_SECONDS = 60
 DRAIN_SECONDS = 300
 SMALL = 1000  # the first size of --growth
+WARM_UP = 2  # seconds per page, before the rounds
+ENOUGH = 10  # a page's run lasts until about this many times --connections requests are served
 
 
 @dataclass(frozen=True)
@@ -313,27 +322,23 @@ def static_copies(found: list[Target], port: int, static: Path) -> list[Target]:
         suffix = {"text/html": "html", "application/atom+xml": "atom"}.get(kind, "xml")
         name = f"/page{number}.{suffix}"
         (static / name[1:]).write_bytes(body)
-        copies.append(replace_target(target, static=name, size=len(body)))
+        copies.append(replace(target, static=name, size=len(body)))
     return copies
-
-
-def replace_target(target: Target, **changes) -> Target:
-    return Target(**{**target.__dict__, **changes})
 
 
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def wrk(port: int, path: str, headers: dict, args) -> Run:
+def wrk(port: int, path: str, headers: dict, seconds: int, connections: int, threads: int) -> Run:
     command = [
-        *("wrk", f"--threads={args.threads}", f"--connections={args.connections}"),
-        *(f"--duration={args.seconds}s", "--timeout=60s", f"--script={LUA}"),
+        *("wrk", f"--threads={min(threads, connections)}", f"--connections={connections}"),
+        *(f"--duration={seconds}s", "--timeout=120s", f"--script={LUA}"),
         *(f"--header=User-Agent: {BROWSER}",),
         *(f"--header={name}: {value}" for name, value in headers.items()),
         f"http://127.0.0.1:{port}{path}",
     ]
     output = subprocess.run(
-        command, capture_output=True, text=True, timeout=args.seconds + 120, check=True
+        command, capture_output=True, text=True, timeout=seconds + 180, check=True
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     data = json.loads(line.removeprefix("WRK_JSON "))
@@ -347,26 +352,57 @@ def wrk(port: int, path: str, headers: dict, args) -> Run:
     )
 
 
+def page_seconds(warm: Run, args) -> int:
+    """A run long enough for ENOUGH rounds of the connections' queue (estimated from the
+    warm-up), else the latencies would be only those of the requests served first."""
+    needed = ENOUGH * args.connections
+    if warm.rps * args.seconds >= needed:
+        return args.seconds
+    return min(args.max_seconds, math.ceil(needed / max(warm.rps, 0.01)))
+
+
 def measure(found: list[Target], ports: dict[str, int], args) -> dict[str, list]:
     """{target key: [(hello, page, static) per round]}, rounds interleaved."""
-    for target in found:  # warm up every worker on every page
-        wrk(ports["portal"], target.path, target.headers, warmup(args))
+    load = (args.connections, args.threads)
+    seconds = {}
+    for target in found:  # warm up every worker on every page, and time it
+        warm = wrk(ports["portal"], target.path, target.headers, WARM_UP, *load)
         drain(ports["portal"], args.workers)
-    wrk(ports["hello"], "/", {}, warmup(args))
+        seconds[target.key] = page_seconds(warm, args)
+    wrk(ports["hello"], "/", {}, WARM_UP, *load)
     results: dict[str, list] = {target.key: [] for target in found}
     for number in range(1, args.rounds + 1):
         for target in found:
-            print(f"  round {number}/{args.rounds}: {target.path}", file=sys.stderr, flush=True)
-            hello = wrk(ports["hello"], "/", {}, args)
-            page = wrk(ports["portal"], target.path, target.headers, args)
+            run_seconds = seconds[target.key]
+            print(
+                f"  round {number}/{args.rounds}: {target.path} ({run_seconds} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            hello = wrk(ports["hello"], "/", {}, args.seconds, *load)
+            page = wrk(ports["portal"], target.path, target.headers, run_seconds, *load)
             drain(ports["portal"], args.workers)
-            static = wrk(ports["nginx"], target.static, target.static_headers, args)
+            static = wrk(ports["nginx"], target.static, target.static_headers, args.seconds, *load)
             results[target.key].append((hello, page, static))
     return results
 
 
-def warmup(args):
-    return argparse.Namespace(**{**vars(args), "seconds": 1})
+def saturation(found: list[Target], ports: dict[str, int], args) -> None:
+    """Requests/s and p50 of hello and two pages at rising concurrency (--saturation)."""
+    pages = [("hello", ports["hello"], "/", {})]
+    pages += [
+        (t.label, ports["portal"], t.path, t.headers) for t in found if t.key in ("home", "article")
+    ]
+    print("\n| connections | " + " | ".join(f"{name} rps (p50 ms)" for name, *_ in pages) + " |")
+    print("| ---: |" + " ---: |" * len(pages))
+    for connections in (1, 2, 4, 8, 16, 32):
+        cells = []
+        for _name, port, path, headers in pages:
+            run = wrk(port, path, headers, args.seconds, connections, args.threads)
+            if port == ports["portal"]:
+                drain(port, args.workers)
+            cells.append(f"{run.rps:,.1f} ({run.p50_ms:,.1f})")
+        print(f"| {connections} | " + " | ".join(cells) + " |", flush=True)
 
 
 def nginx_etag(found: list[Target], port: int) -> list[Target]:
@@ -375,7 +411,7 @@ def nginx_etag(found: list[Target], port: int) -> list[Target]:
     for target in found:
         if target.status == 304:
             _status, _body, headers = get(port, target.static)
-            target = replace_target(target, static_headers={"If-None-Match": headers["etag"]})
+            target = replace(target, static_headers={"If-None-Match": headers["etag"]})
             if get(port, target.static, target.static_headers)[0] != 304:
                 raise SystemExit("nginx did not answer its own ETag with 304")
         done.append(target)
@@ -401,6 +437,9 @@ def bench(posts: int, args) -> dict:
         found = static_copies(targets(url, ports["portal"]), ports["portal"], static)
         ports["nginx"] = stack.enter_context(nginx(static, workdir, args.workers))
         found = nginx_etag(found, ports["nginx"])
+        if args.saturation:
+            saturation(found, ports, args)
+            return {}
         load_before = os.getloadavg()
         results = measure(found, ports, args)
         load_after = os.getloadavg()
@@ -426,6 +465,7 @@ def summary(rounds: list) -> dict:
     hello, page, static = zip(*rounds, strict=True)
     return {
         "rps": median(run.rps for run in page),
+        "seconds": median(run.seconds for run in page),
         "p50": median(run.p50_ms for run in page),
         "p99": median(run.p99_ms for run in page),
         "errors": sum(run.errors for run in page),
@@ -453,13 +493,15 @@ def report(data: dict, args) -> dict[str, dict]:
         f"max {max(hello):,.0f} over {len(hello)} runs). Load average {before[0]:.2f} before, "
         f"{after[0]:.2f} after; tracebacks in the portal's log: {data['tracebacks']}.\n"
     )
-    print("| path | bytes | requests/s | p50 ms | p99 ms | errors | ÷ hello | ÷ nginx static |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| path | bytes | run s | requests/s | p50 ms | p99 ms | errors | ÷ hello "
+        "| ÷ nginx static |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
     for target in data["targets"]:
         row = rows[target.key]
         size = "304" if target.status == 304 else f"{target.size:,}"
         print(
-            f"| {target.label}: `{target.path}` | {size} | {row['rps']:,.1f} | "
+            f"| {target.label}: `{target.path}` | {size} | {row['seconds']:.0f} | {row['rps']:,.1f} | "
             f"{row['p50']:,.1f} | {row['p99']:,.1f} | {row['errors']} | {ratio(row['hello'])} | "
             f"{ratio(row['static'])} |"
         )
@@ -485,17 +527,29 @@ def growth(small: dict, large: dict, small_rows: dict, large_rows: dict) -> None
         print(f"| {data['posts']:,} | {rows['last']['p50'] / rows['page1']['p50']:.2f}× |")
 
 
+def stop(signum, _frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so that every finally runs
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with "&"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--growth", action="store_true", help=f"also at {SMALL:,} posts, first")
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, help="default: 2 per worker")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--max-seconds", type=int, default=60, help="the longest run of a slow page"
+    )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--saturation", action="store_true", help="only requests/s at 1…32 connections"
+    )
     parser.add_argument("--database-url", default=POSTGRES_URL, help="PostgreSQL server")
     parser.add_argument(
         "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
@@ -503,6 +557,7 @@ def main() -> None:
     )  # fmt: skip
     args = parser.parse_args()
     args.settings = dict(setting.split("=", 1) for setting in args.settings)
+    args.connections = args.connections or 2 * args.workers
     for tool in ("wrk", NGINX):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed (Debian: apt-get install wrk nginx-light)")
@@ -510,6 +565,9 @@ def main() -> None:
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPU(s); "
         f"server, wrk and database share them.",
     )
+    if args.saturation:
+        bench(args.posts, args)
+        return
     sizes = [SMALL, args.posts] if args.growth else [args.posts]
     measured = [(data := bench(posts, args), report(data, args)) for posts in sizes]
     if args.growth:

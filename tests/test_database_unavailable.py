@@ -99,3 +99,26 @@ def test_a_wrong_query_is_still_a_500(app, client):
     response = client.get("/__test_bad_query")
     assert response.status_code == 500
     assert "服务器内部错误" in response.get_data(as_text=True)
+
+
+@pytest.mark.own_app
+def test_a_connection_lost_after_the_answer_was_made_keeps_the_answer(app, client, caplog):
+    """The database goes away between the view's last query and the end of the request: the
+    ROLLBACK that ends the session fails, and must not turn the finished answer into a 500."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("ends a PostgreSQL session from another one")
+
+    @app.get("/__test_lost_after_answer")
+    def lost_after_answer():
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with db.engine.connect() as other:  # waits (up to 5 s) until that session is gone
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        return "answered"
+
+    response = client.get("/__test_lost_after_answer")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "answered"
+    assert "Database connection lost at the end of a request" in caplog.text
+    # The dead connection was dropped, not given back to the pool: the next request is fine.
+    assert client.get("/healthz").status_code == 200

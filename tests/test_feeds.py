@@ -434,6 +434,8 @@ def test_dates_carry_the_site_offset(app, client, make_post):
     assert atom_entry.published == "2025-01-01T04:30:00+08:00"
 
     # Settings are read at start: the same site restarted in another zone.
-    restarted = create_app({**app.config, "TIMEZONE": "UTC"}).test_client()
-    (atom_entry,) = read_feed(restarted, "/feeds/all.atom").entries
+    restarted = create_app({**app.config, "TIMEZONE": "UTC"})
+    (atom_entry,) = read_feed(restarted.test_client(), "/feeds/all.atom").entries
     assert atom_entry.published == "2024-12-31T20:30:00+00:00"
+    with restarted.app_context():
+        db.engine.dispose()

@@ -70,6 +70,21 @@ def test_every_change_through_the_editor_shows_on_the_next_request(editor_client
     assert client.get(article).status_code == 404
 
 
+def test_a_change_whose_signal_was_lost_is_seen_all_the_same(app, client, make_post):
+    """A process killed between a save's commit and its signal: the save's updated_at is part
+    of every page's validity, so the next request renders anew."""
+    post = make_post("原来的标题")
+    assert "原来的标题" in everything_public(client)
+    with app.app_context():
+        db.session.execute(
+            sa.update(Post)
+            .where(Post.id == post.id)
+            .values(title="信号丢失的修改", updated_at=now_utc())
+        )
+        db.session.commit()
+    assert "信号丢失的修改" in everything_public(client)
+
+
 def test_a_scheduled_post_appears_at_its_time_with_no_write(client, make_post, clock):
     make_post("已发布的")
     due = now_utc() + timedelta(hours=2)

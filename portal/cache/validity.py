@@ -8,24 +8,37 @@ from flask import g
 from portal.cache.models import STATE_ID, CacheState
 from portal.extensions import db
 from portal.posts import queries
+from portal.posts.models import Post
 from portal.timeutil import now_utc
 
 
 def token() -> str:
-    """The generation every cached page of this request must carry (read once per request).
+    """What every cached page of this request must carry (read once per request, one indexed
+    statement): the generation, and the time of the newest change to any post, so that even a
+    change whose signal was lost (a process killed between its commit and the bump) is seen.
     When a scheduled post has come due since the generation was set, a new one starts."""
     if "cache_token" not in g:
-        state = db.session.get(CacheState, STATE_ID, populate_existing=True)
+        state = _read()
         if state is None:  # a database made before the cache: its row comes with the first bump
             _bump()
-            state = db.session.get(CacheState, STATE_ID, populate_existing=True)
+            state = _read()
         assert state is not None
-        if state.next_due is not None and state.next_due <= now_utc():
-            _bump(seen=state.generation)
-            state = db.session.get(CacheState, STATE_ID, populate_existing=True)
+        epoch, generation, next_due, newest = state
+        if next_due is not None and next_due <= now_utc():
+            _bump(seen=generation)
+            state = _read()
             assert state is not None
-        g.cache_token = f"{state.epoch}.{state.generation}"
+            epoch, generation, next_due, newest = state
+        g.cache_token = f"{epoch}.{generation}.{newest.timestamp() if newest else 0}"
     return g.cache_token
+
+
+def _read():
+    newest_change = sa.select(sa.func.max(Post.updated_at)).scalar_subquery()
+    return db.session.execute(
+        sa.select(CacheState.epoch, CacheState.generation, CacheState.next_due, newest_change)
+        .where(CacheState.id == STATE_ID)
+    ).one_or_none()
 
 
 def bump() -> None:
@@ -35,8 +48,8 @@ def bump() -> None:
 
 
 def _bump(seen: int | None = None) -> None:
-    """A new generation with the next due time recomputed, in one statement. ``seen``: only if
-    the generation is still that one (several servers may notice the same due time)."""
+    """A new generation, with the next due time found anew. ``seen``: only if the generation
+    is still that one (several servers may notice the same due time at once)."""
     now = now_utc()
     next_due = queries.next_scheduled_time(now)
     updated = db.session.execute(
@@ -47,6 +60,11 @@ def _bump(seen: int | None = None) -> None:
         )
         .values(generation=CacheState.generation + 1, next_due=next_due)
     ).rowcount  # type: ignore[attr-defined]
-    if not updated and seen is None:
-        db.session.add(CacheState(id=STATE_ID, generation=1, next_due=next_due))
-    db.session.commit()
+    if updated or seen is not None:
+        db.session.commit()
+        return
+    db.session.add(CacheState(id=STATE_ID, generation=1, next_due=next_due))
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # another server made the row first: its generation is as new

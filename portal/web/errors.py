@@ -75,6 +75,8 @@ def _end_session(_error: BaseException | None) -> None:
     last registered first: ``init_app`` comes after the extensions). Closing rolls back on the
     connection; if the database went away after the answer was made, that ROLLBACK fails,
     and raised here it would replace the finished answer with gunicorn's bare 500."""
+    if not db.session.registry.has():
+        return  # the request used no session (static files, redirects)
     try:
         db.session.close()
     except SQLAlchemyError as error:
