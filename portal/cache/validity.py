@@ -36,8 +36,9 @@ def token() -> str:
 def _read():
     newest_change = sa.select(sa.func.max(Post.updated_at)).scalar_subquery()
     return db.session.execute(
-        sa.select(CacheState.epoch, CacheState.generation, CacheState.next_due, newest_change)
-        .where(CacheState.id == STATE_ID)
+        sa.select(
+            CacheState.epoch, CacheState.generation, CacheState.next_due, newest_change
+        ).where(CacheState.id == STATE_ID)
     ).one_or_none()
 
 
