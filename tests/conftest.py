@@ -42,6 +42,19 @@ def pytest_configure():
         raise pytest.UsageError("CI must run the suite on PostgreSQL: set PORTAL_TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``postgresql_only`` is not collected for the SQLite backend (deselected,
+    not skipped: a skip must never stand for a pass)."""
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        only_pg = item.get_closest_marker("postgresql_only") is not None
+        (dropped if only_pg and backend != "postgresql" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _migrate(database_url: str) -> None:
     app = create_app(base_config(database_url))
     with app.app_context():

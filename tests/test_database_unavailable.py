@@ -102,12 +102,10 @@ def test_a_wrong_query_is_still_a_500(app, client):
 
 
 @pytest.mark.own_app
+@pytest.mark.postgresql_only  # it ends a PostgreSQL session from another one
 def test_a_connection_lost_after_the_answer_was_made_keeps_the_answer(app, client, caplog):
     """The database goes away between the view's last query and the end of the request: the
     ROLLBACK that ends the session fails, and must not turn the finished answer into a 500."""
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("ends a PostgreSQL session from another one")
 
     @app.get("/__test_lost_after_answer")
     def lost_after_answer():

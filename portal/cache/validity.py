@@ -8,7 +8,6 @@ from flask import g
 from portal.cache.models import STATE_ID, CacheState
 from portal.extensions import db
 from portal.posts import queries
-from portal.posts.models import Post
 from portal.timeutil import now_utc
 
 
@@ -34,7 +33,7 @@ def token() -> str:
 
 
 def _read():
-    newest_change = sa.select(sa.func.max(Post.updated_at)).scalar_subquery()
+    newest_change = queries.last_change_subquery()
     return db.session.execute(
         sa.select(
             CacheState.epoch, CacheState.generation, CacheState.next_due, newest_change

@@ -235,6 +235,11 @@ def feed_posts(channel: Channel | None, limit: int) -> list[Post]:
     return list(db.session.scalars(_feed_window(query, channel, limit)))
 
 
+def last_change_subquery() -> sa.ScalarSelect:
+    """The newest ``updated_at`` of any post, to put in another statement (one index step)."""
+    return sa.select(sa.func.max(Post.updated_at)).scalar_subquery()
+
+
 def last_change(channel: Channel | None) -> datetime | None:
     """The newest ``updated_at`` of ANY post in scope, public or not: a withdrawal or a trash
     takes its post out of the feed, and Last-Modified must never go back in time, or
