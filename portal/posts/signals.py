@@ -1,7 +1,8 @@
 """``post_changed``: sent by ``posts.service`` after each committed change to a post.
 
 Receivers get the app as sender and ``post`` (the post as it now is; after a deletion, the
-detached row as it was) and ``action`` (a ``PostAction``). Caches, the search index and any
+detached row as it was; ``None`` after a bulk import, ``service.import_posts``, which sends one
+signal per committed batch) and ``action`` (a ``PostAction``). Caches, the search index and any
 later listener connect here, never to the views:
 
     @post_changed.connect
