@@ -32,8 +32,8 @@ from markupsafe import escape
 
 from portal.demo import CHANNELS as DEMO_CHANNELS
 from portal.demo import demo_posts
-from portal.extensions import db
-from portal.posts import queries, service
+from portal.demo.seed import ensure_channels
+from portal.posts import service
 from portal.posts.content import PostContent
 from portal.posts.models import Channel
 from portal.posts.service import ImportedPost
@@ -290,25 +290,6 @@ def _title(rng: random.Random, slug: str, year: int) -> str:
     return c(patterns[slug])
 
 
-def ensure_channels() -> dict[str, Channel]:
-    channels = {}
-    for position, (slug, name, column_type, description, keywords) in enumerate(CHANNELS, 1):
-        channel = queries.channel_by_slug(slug)
-        if channel is None:
-            channel = Channel(
-                slug=slug,
-                name=name,
-                column_type=column_type,
-                description=description,
-                keywords=keywords,
-                position=position,
-            )
-            db.session.add(channel)
-        channels[slug] = channel
-    db.session.commit()
-    return channels
-
-
 def _office_hours(rng: random.Random, day: datetime, zone: ZoneInfo) -> datetime:
     local = day.astimezone(zone).replace(hour=rng.randint(8, 18), minute=rng.randrange(60))
     return local.replace(second=0, microsecond=0).astimezone(day.tzinfo)
@@ -369,7 +350,7 @@ def bench_posts(count: int, seed: int, channels: dict[str, Channel]) -> Iterator
 
 def bench_data(count: int, seed: int = 0, progress: Callable[[int], None] | None = None) -> int:
     """Add ``count`` posts (and the channels, if missing); returns how many were added."""
-    channels = ensure_channels()
+    channels = ensure_channels(CHANNELS)
     return service.import_posts(bench_posts(count, seed, channels), progress=progress)
 
 

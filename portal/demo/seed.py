@@ -13,10 +13,11 @@ from portal.posts.models import Channel
 from portal.posts.states import PostAction
 
 
-def seed_demo() -> int:
-    """Load the demo channels and posts; what is already there is not added again."""
+def ensure_channels(specs) -> dict[str, Channel]:
+    """The channels of ``specs`` ((slug, name, column type, description, keywords), in
+    navigation order) by slug, made where missing."""
     channels = {}
-    for position, (slug, name, column_type, description, keywords) in enumerate(CHANNELS, 1):
+    for position, (slug, name, column_type, description, keywords) in enumerate(specs, 1):
         channel = queries.channel_by_slug(slug)
         if channel is None:
             channel = Channel(
@@ -30,7 +31,12 @@ def seed_demo() -> int:
             db.session.add(channel)
         channels[slug] = channel
     db.session.commit()
+    return channels
 
+
+def seed_demo() -> int:
+    """Load the demo channels and posts; what is already there is not added again."""
+    channels = ensure_channels(CHANNELS)
     added = 0
     for demo in demo_posts():
         channel = channels[demo.channel]
