@@ -6,10 +6,12 @@ logged-in clients) are in conftest.py; the page reader is page.py.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -199,3 +201,21 @@ def statements_on(app) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+# --- tools the tests need ------------------------------------------------------------------------
+
+
+def tools_required() -> bool:
+    """CI (or PORTAL_REQUIRE_BROWSER=1) demands every tool: a missing one fails, never skips."""
+    return os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Skip when a tool is missing on a developer's machine; fail in CI or when required."""
+    if available:
+        return
+    message = f"{what} is missing: {how}"
+    if tools_required():
+        pytest.fail(message + " (required: PORTAL_REQUIRE_BROWSER=1 or CI=true)", pytrace=False)
+    pytest.skip(message)

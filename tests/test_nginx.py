@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import live_gunicorn
 import pytest
+from support import require
 
 from portal.web import security
 
@@ -70,17 +71,10 @@ http {{
 """
 
 
-def tools_required() -> bool:
-    return os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
-
-
 @pytest.fixture(scope="module")
 def nginx_binary() -> str:
-    if not (os.access(NGINX, os.X_OK) and MIME_TYPES.is_file()):
-        message = f"nginx ({NGINX}) is missing: apt-get install nginx"
-        if tools_required():
-            pytest.fail(message + " (required: PORTAL_REQUIRE_BROWSER=1 or CI=true)", pytrace=False)
-        pytest.skip(message)
+    available = os.access(NGINX, os.X_OK) and MIME_TYPES.is_file()
+    require(available, f"nginx ({NGINX})", "apt-get install nginx")
     return NGINX
 
 

@@ -10,7 +10,7 @@ from flask import current_app, request
 from werkzeug.wrappers import Response
 
 from portal.cache import validity
-from portal.cache.store import Entry, Store
+from portal.cache.store import Store
 from portal.web.prefs import current_prefs
 
 # Headers that belong to one reader's response, never to the cached page.
@@ -69,4 +69,4 @@ def _store() -> Store:
     return current_app.extensions["page_cache"]
 
 
-__all__ = ["Entry", "cached", "count_marker", "fill_count"]
+__all__ = ["cached", "count_marker", "fill_count"]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import live_gunicorn
 import pytest
-from support import DESKTOP
+from support import DESKTOP, require
 
 from portal.timeutil import now_utc
 
@@ -47,20 +47,6 @@ VNU_JAR = (
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"  # git-ignored
 
 EDITOR_PASSWORD = "浏览器测试-Passw0rd!"
-
-
-def tools_required() -> bool:
-    return os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" or os.environ.get("CI") == "true"
-
-
-def require(available: bool, what: str, how: str) -> None:
-    """Skip when a tool is missing on a developer's machine; fail in CI or when required."""
-    if available:
-        return
-    message = f"{what} is missing: {how}"
-    if tools_required():
-        pytest.fail(message + " (required: PORTAL_REQUIRE_BROWSER=1 or CI=true)", pytrace=False)
-    pytest.skip(message)
 
 
 def require_node_tool(path: Path, name: str) -> Path:
