@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test test-tools db demo lint typecheck bench bench-feeds bench-pages screenshot
+.PHONY: run test install install-test test-tools editor db demo lint typecheck bench bench-feeds bench-pages screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,21 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 		echo "npm not found: the accessibility and HTML-validity tests will be skipped"; \
 	fi
 
-test-tools: $(NODE_DIR)/node_modules/.installed
+# The editor's ProseMirror bundle (static/vendor/prosemirror/, committed: serving needs no Node)
+# is built from editor/package-lock.json; `make editor` rebuilds it after a version change, and
+# the test tools include its node_modules so a test can check the committed bundle is that build.
+EDITOR_DIR := editor
+$(EDITOR_DIR)/node_modules/.installed: $(EDITOR_DIR)/package.json $(EDITOR_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(EDITOR_DIR) && npm ci --ignore-scripts --no-audit --no-fund && touch node_modules/.installed; \
+	else \
+		echo "npm not found: the editor bundle's build check will be skipped"; \
+	fi
+
+editor: $(EDITOR_DIR)/node_modules/.installed
+	node $(EDITOR_DIR)/build.mjs
+
+test-tools: $(NODE_DIR)/node_modules/.installed $(EDITOR_DIR)/node_modules/.installed
 
 db: install
 	$(FLASK) db upgrade

@@ -17,6 +17,13 @@ three names above that are not app settings are simply not used by it.
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
+
+from gunicorn import util
+from gunicorn.workers.sync import SyncWorker
+
+from portal.web.security import HEADERS
 
 
 def _cpus() -> int:
@@ -43,7 +50,7 @@ bind = [os.environ.get("PORTAL_BIND", "127.0.0.1:8000")]
 # has its own pool) — raise PORTAL_WORKERS deliberately if the database can take it.
 WORKERS_MAX = 12
 workers = _whole_number("PORTAL_WORKERS", 0) or min(2 * _cpus() + 1, WORKERS_MAX)
-worker_class = "sync"
+# worker_class: the sync worker with the portal's error pages (PortalWorker, below).
 proc_name = "portal"
 
 # A worker silent for this long is killed and replaced (a stuck request cannot hold it forever);
@@ -55,21 +62,30 @@ max_requests = 2000
 max_requests_jitter = 200
 
 # --- what a request may be ---------------------------------------------------------------------
-# Deliberate limits, matched to nginx's (deploy/nginx.conf: large_client_header_buffers 4 8k):
-# anything nginx lets through fits here; a longer URL or header is refused by nginx with its
-# Chinese 414/431 page, or by gunicorn with a 400 when it is reached directly.
-limit_request_line = 8190  # gunicorn's maximum; the URL, query string included
-limit_request_fields = 50  # browsers send about 15 headers; nginx adds 4
-limit_request_field_size = 8190
+# Deliberate limits, set so that gunicorn never refuses what nginx lets through: behind nginx
+# every oversized or malformed request is refused by nginx itself, with its Chinese pages
+# (deploy/nginx.conf: large_client_header_buffers 4 8k). gunicorn answers its own English
+# plain-text 400 only to a client that reaches it directly (README "Production").
+limit_request_line = 8190  # gunicorn's maximum; the URL, query string included (nginx: 8 KB)
+limit_request_field_size = 8190  # one header line (nginx: 8 KB)
+# nginx passes at most 4 × 8 KB of header lines, each at least 3 bytes ("a:" and a newline),
+# plus the few it adds itself: never more than this many. (It counts no headers, so a lower
+# limit here would turn 120 headers into gunicorn's English page behind nginx.)
+NGINX_HEADER_BYTES = 4 * 8 * 1024
+limit_request_fields = NGINX_HEADER_BYTES // 3 + 10
 
 # --- forwarded headers -------------------------------------------------------------------------
-# gunicorn takes the scheme (X-Forwarded-Proto) only from these addresses. Without a trusted
-# proxy (PORTAL_PROXY_FIX_X_FOR 0 or unset) nobody is trusted: a client talking to gunicorn
-# directly could otherwise claim https. With one, only the proxies' own addresses.
+# Without a trusted proxy (PORTAL_PROXY_FIX_X_FOR 0 or unset) no forwarded header from anyone
+# changes anything: a client talking to gunicorn directly could otherwise claim https (gunicorn's
+# default trusts 127.0.0.1, and any peer on a unix socket, whatever this list says — hence no
+# scheme headers at all). With a proxy: only its addresses, and only the one header nginx sets
+# (it passes a client's X-Forwarded-Ssl or X-Forwarded-Protocol on untouched).
 _proxies = _whole_number("PORTAL_PROXY_FIX_X_FOR", 0)
 forwarded_allow_ips = (
     os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1").strip() if _proxies else ""
 )
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"} if _proxies else {}
+forwarder_headers = ""  # nginx sets no SCRIPT_NAME or PATH_INFO header
 
 # --- logs --------------------------------------------------------------------------------------
 # The access log on standard output, errors on standard error (journald or the container keeps
@@ -80,3 +96,67 @@ loglevel = "info"
 access_log_format = (
     '%(h)s %({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 )
+
+
+# --- gunicorn's own error pages -------------------------------------------------------------------
+# A request gunicorn refuses before the app sees it (a control character in a header value,
+# which nginx passes on; a request line or header over the limits above when gunicorn is
+# reached directly) gets the Chinese page of static/errors/ that nginx shows for that status,
+# with the app's security headers, instead of gunicorn's English one. gunicorn still decides
+# the status and logs the refusal; only the page it writes is replaced.
+ERROR_PAGES = Path(__file__).resolve().parent.parent / "static" / "errors"
+HSTS_SECONDS = _whole_number("PORTAL_HSTS_SECONDS", 0)  # the app's setting, as the app sends it
+_STATUS_LINE = re.compile(rb"HTTP/1\.1 ([0-9]{3}) ([^\r\n]*)\r\n")
+
+
+def error_response(status: int, reason: str) -> bytes | None:
+    """The portal's response for an error gunicorn answers itself (None: no page for it)."""
+    page = ERROR_PAGES / f"{status}.html"
+    if not page.is_file():
+        return None  # gunicorn's own page (417, 501: nginx answers those itself)
+    body = page.read_bytes()
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Length": str(len(body)),
+        "Cache-Control": "no-store",
+        "Connection": "close",
+        **HEADERS,
+    }
+    if HSTS_SECONDS:
+        headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (head + "\r\n").encode("latin-1") + body
+
+
+class _Written:
+    """Stands in for the client socket while gunicorn writes its error page: keeps the bytes."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.data = b""
+
+    def gettimeout(self) -> float:
+        return 0.0  # gunicorn then writes at once, without changing the socket's mode
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)  # the address, for the access log
+
+
+class PortalWorker(SyncWorker):
+    """gunicorn's sync worker, writing the portal's error pages instead of its own."""
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        written = _Written(client)
+        super().handle_error(req, written, addr, exc)
+        status = _STATUS_LINE.match(written.data)
+        page = status and error_response(int(status.group(1)), status.group(2).decode("latin-1"))
+        try:
+            util.write_nonblock(client, page or written.data)
+        except OSError:
+            self.log.debug("Failed to send error message.")
+
+
+worker_class = PortalWorker

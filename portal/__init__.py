@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
 from portal.config import DefaultConfig
 from portal.config import check as check_config
@@ -45,17 +44,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for warning in check_config(app.config):
         app.logger.warning(warning)
 
-    proxies = app.config["PROXY_FIX_X_FOR"]
-    if proxies:
-        # Flask's documented way to add WSGI middleware; its types declare a method here.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies
-        )
     _init_extensions(app)
-    app.url_map.converters["id"] = RowIdConverter
+    _register_converters(app)
     _register_blueprints(app)
 
-    from portal import cache, cli
+    from portal import attachments, audit, cache, cli, search
     from portal.web import errors, presentation, security, static
 
     errors.init_app(app)
@@ -64,15 +57,26 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     static.init_app(app)
     cli.init_app(app)
     cache.init_app(app)
+    search.init_app(app)
+    audit.init_app(app)
+    attachments.init_app(app)
+    proxies = app.config["PROXY_FIX_X_FOR"]
+    if proxies:
+        # Outermost, so the page cache's front door (cache.init_app) sees the client's scheme
+        # and host too. Flask's documented way to add WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     return app
 
 
-class RowIdConverter(IntegerConverter):
-    """A row id in a URL: a number beyond the database's integer range is not found (404),
-    rather than an error from PostgreSQL (500)."""
+def _register_converters(app: Flask) -> None:
+    """Numbers in paths: ``<id:…>``, and ``<int:…>`` in place of werkzeug's, which would take
+    ``01`` or ``١`` (any Unicode digit) for 1 and answer the same page under several URLs."""
+    from portal.web.params import IdConverter
 
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["int"] = IdConverter
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -90,24 +94,38 @@ def _sqlite_for_several_writers(dbapi_connection, _record) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from portal.attachments import models as attachment_models  # noqa: F401
+    from portal.audit import models as audit_models  # noqa: F401
     from portal.cache import models as cache_models  # noqa: F401  (tables for the metadata)
     from portal.extensions import csrf, db, login, migrate
-    from portal.posts import models  # noqa: F401
+    from portal.posts import models, review_models  # noqa: F401
+    from portal.search import models as search_models
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    # What migration 0005 makes by hand (the search index) is not for autogenerate to compare.
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        include_name=search_models.include_name,
+    )
     csrf.init_app(app)
     login.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import auth, editor, feeds, public
+    from portal import admin, attachments, auth, editor, feeds, public, review, search
     from portal.web import prefs
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(prefs.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(public.bp)  # last: its /<channel>/ rules are the catch-all
 
 

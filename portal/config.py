@@ -49,18 +49,28 @@ class DefaultConfig:
     # User agents that never count as a reader's view (a regular expression, case-insensitive).
     CRAWLER_USER_AGENT_PATTERN = (
         # Robots name themselves "…bot/2.1", "…Bot;" or "…spider"; phones such as "CUBOT X30"
-        # and browsers such as "SogouMobileBrowser" must still count.
-        r"[a-z]bot[/;)]|compatible;\s*[^;)]*bot\b|spider|crawler|slurp|facebookexternalhit|"
+        # and browsers such as "SogouMobileBrowser" must still count. It is matched against
+        # request input, so it must run in linear time: no two adjacent repetitions that can
+        # match the same characters (``compatible;\s*[^;)]*`` was quadratic on spaces).
+        r"[a-z]bot[/;)]|compatible;[^;)]*bot\b|spider|crawler|slurp|facebookexternalhit|"
         r"python-requests|python-urllib|curl/|wget/|go-http-client|java/|okhttp|libwww"
     )
 
     # --- editor and login ----------------------------------------------------------------------
+    # 先审后发 (portal/posts/workflow.py): 0 every account publishes directly; 1 a reviewer
+    # approves (审核); 2 初审 then 终审/签发. A channel may set its own (栏目管理).
+    REVIEW_STEPS = 1
     BODY_MAX_BYTES = 1024 * 1024  # largest article body the editor form accepts
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # whole request; larger gets the 413 page
+    # (the editor's forms that upload files take ATTACHMENT_POST_MAX_BYTES more: attachments)
     # One text field of a multipart form (werkzeug's default, 500 kB, is below BODY_MAX_BYTES).
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
-    LOGIN_MAX_FAILURES = 5
+    # Failed logins per window (portal/auth/loginlimit.py explains the policy; README, security):
+    LOGIN_MAX_FAILURES = 5  # per account from one address (or one browser known to the account)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # per address, all accounts together
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 100  # per account, all addresses (known browsers exempt)
     LOGIN_FAILURE_WINDOW = 15 * 60  # seconds
+    LOGIN_DEVICE_DAYS = 90  # a browser stays known to the account it logged in to
     RATELIMIT_STORAGE_URI = "database"  # or "redis://127.0.0.1:6379/0"
     RATELIMIT_KEY_PREFIX = "portal:login:"  # Redis keys of the failed-login counter
     SESSION_COOKIE_HTTPONLY = True
@@ -69,6 +79,14 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # --- 附件 and images (portal/attachments) ------------------------------------------------------
+    ATTACHMENT_FOLDER = None  # where uploaded files are kept; None: instance/uploads/
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # one file
+    ATTACHMENT_POST_MAX_BYTES = 100 * 1024 * 1024  # a post's files together (附件 and images)
+    # Behind nginx, the internal location that serves the upload folder (deploy/nginx.conf:
+    # "/_uploads/"): the app checks who may have a file, nginx sends it. None: the app sends it.
+    ATTACHMENT_ACCEL_REDIRECT = None
 
     # --- the page cache (portal/cache) ---------------------------------------------------------
     CACHE_REDIS_URL = (
@@ -101,10 +119,19 @@ def check(config) -> list[str]:
         parts = urlsplit(site_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"SITE_URL must be an absolute http(s) URL, not {site_url!r}")
-    for name in ("FEED_ENTRIES", "POSTS_PER_PAGE", "SIDEBAR_NOTICES", "HOME_POSTS_PER_CHANNEL"):
+    for name in (
+        "FEED_ENTRIES",
+        "POSTS_PER_PAGE",
+        "SIDEBAR_NOTICES",
+        "HOME_POSTS_PER_CHANNEL",
+        "ATTACHMENT_MAX_BYTES",
+        "ATTACHMENT_POST_MAX_BYTES",
+    ):
         value = config[name]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    if config["REVIEW_STEPS"] not in (0, 1, 2) or isinstance(config["REVIEW_STEPS"], bool):
+        raise ValueError(f"REVIEW_STEPS must be 0, 1 or 2, not {config['REVIEW_STEPS']!r}")
     authority = config["FEED_TAG_AUTHORITY"]
     if not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,},\d{4}(-\d{2}(-\d{2})?)?", authority):
         raise ValueError(f"FEED_TAG_AUTHORITY must look like 'example.gov.cn,2026': {authority!r}")

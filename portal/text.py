@@ -119,3 +119,24 @@ def clean_text(value: str | None) -> str:
     """A one-line value as stored and as feeds write it: trimmed, without the characters XML
     forbids (pasted from Word, say; lxml would refuse the whole feed)."""
     return strip_xml_illegal(value or "").strip()
+
+
+# The HTML parser would see markup here: a tag, an end tag, a comment, a doctype or a processing
+# instruction ("a < b" and "AT&T" are text). static/js/editor-richtext.js asks the same question.
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+_ASCII_SPACE = " \t"
+
+
+def paragraphs(body: str) -> str:
+    """A body without markup as paragraphs: each line one ``<p>``, blank lines dropped.
+
+    Text typed or pasted without formatting (Word's and WPS's plain text put one paragraph on a
+    line; people leave a blank line between them) would otherwise be one run-on paragraph, since
+    HTML ignores line breaks. A body with markup is returned unchanged: it says where its
+    paragraphs are. The text is not escaped: it is still HTML (an entity stays an entity), and
+    the sanitizer reads it next.
+    """
+    if _MARKUP.search(body):
+        return body
+    lines = (line.strip(_ASCII_SPACE) for line in body.splitlines())
+    return "\n".join(f"<p>{line}</p>" for line in lines if line.strip())

@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.posts import service
 from portal.posts.models import Channel, Post, User
 from portal.posts.states import PostState
+from portal.search import index as search_index
 from portal.timeutil import frozen_clock, now_utc
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -94,6 +95,7 @@ def empty_all_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+        search_index.clear()  # its SQLite FTS5 table is not in the metadata
     db.session.commit()
 
 
@@ -149,6 +151,7 @@ def app(app_config, request):
     with app.app_context():
         db.session.remove()
         if own:
+            app.extensions["page_cache_front"].close()  # its own connection, not the pool's
             db.engine.dispose()
     app.config.clear()
     app.config.update(settings)
@@ -158,6 +161,7 @@ def app(app_config, request):
 def _close_every_apps_connections():
     yield
     for app in _APPS.values():
+        app.extensions["page_cache_front"].close()
         with app.app_context():
             db.engine.dispose()
 
@@ -208,13 +212,16 @@ def _stored(row):
     db.session.commit()
     db.session.refresh(row)
     db.session.expunge(row)
-    _as_the_write_path_would(getattr(row, "channel_id", None))
+    post_ids = [row.id] if isinstance(row, Post) else []
+    _as_the_write_path_would(getattr(row, "channel_id", None), post_ids=post_ids)
     return row
 
 
-def _as_the_write_path_would(*channel_ids) -> None:
-    """After a row written around ``posts.service``: its channel counts and the page cache."""
+def _as_the_write_path_would(*channel_ids, post_ids=()) -> None:
+    """After a row written around ``posts.service``: its channel counts, the search index and
+    the page cache."""
     service.recount(channel_ids)
+    search_index.refresh(post_ids)
     db.session.commit()
     page_cache.invalidate()
 
@@ -277,7 +284,7 @@ def edit_post(app):
             if bump_updated_at:
                 post.updated_at = now_utc()
             db.session.commit()
-            _as_the_write_path_would(channel_before, post.channel_id)
+            _as_the_write_path_would(channel_before, post.channel_id, post_ids=[post_id])
 
     return edit
 

@@ -219,3 +219,12 @@ def require(available: bool, what: str, how: str) -> None:
     if tools_required():
         pytest.fail(message + " (required: PORTAL_REQUIRE_BROWSER=1 or CI=true)", pytrace=False)
     pytest.skip(message)
+
+
+def fill_body_html(page, html: str) -> None:
+    """Type ``html`` into the editor form's 正文 as HTML source: the rich-text editor's
+    「HTML 源代码」 view is the field's own textarea (static/js/editor-richtext.js)."""
+    source = page.get_by_role("button", name="HTML 源代码")
+    if source.get_attribute("aria-pressed") != "true":
+        source.click()
+    page.get_by_label("正文", exact=True).fill(html)

@@ -1,18 +1,17 @@
-"""Editor login and logout through the real forms, CSRF on: sessions, next=, lockout, cookies."""
+"""Editor login and logout through the real forms, CSRF on: sessions, next=, cookies (the
+lockout is in test_lockout.py, sessions ending in test_sessions_end.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from support import EDITOR_PASSWORD, REDIS_URL, SECRET_KEY, login, press
+from support import EDITOR_PASSWORD, SECRET_KEY, login, press
 
 from portal import create_app
 from portal.extensions import db
 from portal.posts.models import User
-from portal.timeutil import now_utc
 
 LOCKED_TEXT = "登录失败次数过多，请15分钟后再试。"
 
@@ -122,125 +121,6 @@ def test_logout_needs_post_with_csrf(editor_client):
     assert response.status_code == 302
     assert "您已退出登录" in editor_client.get("/editor/login").get_data(as_text=True)
     assert not is_logged_in(editor_client)
-
-
-# --- the lockout -------------------------------------------------------------------------------
-
-
-def fail(client, times, username="editor", remote_addr=None):
-    for _ in range(times):
-        response = login(client, username, "wrong password!", remote_addr=remote_addr)
-        assert response.status_code == 400
-
-
-def assert_locked(response):
-    assert response.status_code == 429
-    assert LOCKED_TEXT in response.get_data(as_text=True)
-    assert response.headers["Retry-After"] == "900"
-
-
-@pytest.mark.usefixtures("clock")
-def test_five_failures_lock_the_account_even_for_the_right_password(client, make_editor):
-    make_editor()
-    fail(client, 5)
-    assert_locked(login(client))
-    assert not is_logged_in(client)
-
-
-@pytest.mark.usefixtures("clock")
-def test_account_lock_holds_from_every_address(client, make_editor):
-    make_editor()
-    for number in range(5):
-        fail(client, 1, remote_addr=f"10.0.0.{number + 1}")
-    assert_locked(login(client, remote_addr="192.0.2.50"))
-
-
-@pytest.mark.usefixtures("clock")
-def test_address_lock_covers_every_account(client, make_editor):
-    make_editor("victim")
-    for number in range(5):
-        fail(client, 1, username=f"guess{number}", remote_addr="198.51.100.7")
-    assert_locked(login(client, "victim", remote_addr="198.51.100.7"))
-    assert login(client, "victim", remote_addr="198.51.100.8").status_code == 302
-
-
-def test_the_lock_ends_when_the_window_has_passed(client, make_editor, clock):
-    make_editor()
-    start = now_utc()
-    fail(client, 5)
-    clock(start + timedelta(minutes=14, seconds=59))
-    assert_locked(login(client))
-    clock(start + timedelta(minutes=15, seconds=1))
-    assert login(client).status_code == 302
-
-
-def test_locked_attempts_do_not_extend_the_lock(client, make_editor, clock):
-    make_editor()
-    start = now_utc()
-    fail(client, 5)
-    for minutes in (5, 10, 14):
-        clock(start + timedelta(minutes=minutes))
-        assert_locked(login(client, "editor", "wrong again!"))
-    clock(start + timedelta(minutes=15, seconds=1))
-    assert login(client).status_code == 302
-
-
-@pytest.mark.usefixtures("clock")
-def test_four_failures_do_not_lock(client, make_editor):
-    make_editor()
-    fail(client, 4)
-    assert login(client).status_code == 302
-
-
-@pytest.mark.usefixtures("clock")
-def test_success_forgets_the_accounts_failures(client, make_editor):
-    make_editor()
-    fail(client, 4, remote_addr="10.1.1.1")
-    assert login(client, remote_addr="10.2.2.2").status_code == 302
-    press(client, "/editor/logout")
-    fail(client, 4, remote_addr="10.3.3.3")
-    assert login(client, remote_addr="10.3.3.3").status_code == 302
-
-
-@pytest.fixture
-def redis_counter(app_config, redis_prefix):
-    """Point the counter at Redis, under a prefix of this test's own."""
-    server, prefix = redis_prefix
-    app_config["RATELIMIT_STORAGE_URI"] = REDIS_URL
-    app_config["RATELIMIT_KEY_PREFIX"] = prefix
-    return server, prefix
-
-
-@pytest.mark.usefixtures("clock")
-def test_redis_backend_locks_the_same_way(redis_counter, client, make_editor):
-    server, prefix = redis_counter
-    make_editor()
-    fail(client, 5)
-    assert server.zcard(f"{prefix}user:editor") == 5  # counted in Redis, not in the process
-    assert_locked(login(client))
-    assert not is_logged_in(client)
-
-
-def test_redis_backend_forgets_on_success_and_after_the_window(
-    redis_counter, app, client, make_editor, clock
-):
-    server, prefix = redis_counter
-    make_editor()
-    start = now_utc()
-    fail(client, 3)
-    assert login(client, remote_addr="10.9.9.9").status_code == 302
-    assert server.exists(f"{prefix}user:editor") == 0
-    other = app.test_client()
-    fail(other, 5, remote_addr="10.8.8.8")
-    assert_locked(login(other, remote_addr="10.8.8.8"))
-    clock(start + timedelta(minutes=16))
-    assert login(other, remote_addr="10.8.8.8").status_code == 302
-
-
-def test_unknown_storage_uri_is_refused(app_config):
-    app_config["RATELIMIT_STORAGE_URI"] = "memory://"
-    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI"):
-        create_app(dict(app_config))
 
 
 # --- cookies -----------------------------------------------------------------------------------

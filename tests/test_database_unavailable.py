@@ -79,7 +79,7 @@ def test_every_page_is_the_chinese_503_when_the_database_cannot_be_reached(unrea
 def test_a_logged_in_editor_gets_the_503_too(unreachable_app):
     client = unreachable_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"  # loading the editor is the first query
+        session["_user_id"] = "1:a-session-token"  # loading the editor is the first query
         session["_fresh"] = True
     assert_unavailable_page(client.get("/editor/"), "/editor/")
     response = client.post("/editor/posts/new", data={"title": "x"})

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from gunicorn.config import Config
 
+from portal.attachments import upload_request_limit
 from portal.config import DefaultConfig
 from portal.web import security
 
@@ -85,7 +86,7 @@ def test_timeouts_limits_and_logs_are_deliberate(gunicorn_settings):
     assert 0 < config.graceful_timeout <= config.timeout
     assert (config.accesslog, config.errorlog) == ("-", "-")
     assert config.limit_request_line == 8190
-    assert 0 < config.limit_request_fields <= 100
+    assert 0 < config.limit_request_fields <= 32768  # gunicorn's maximum
     assert 0 < config.limit_request_field_size <= 8190
 
 
@@ -112,9 +113,10 @@ def test_nginx_sends_the_apps_security_headers_on_what_it_serves_itself():
     assert headers["Content-Security-Policy"] == security.CONTENT_SECURITY_POLICY
     for name, value in security.HEADERS.items():
         assert headers[name] == value, name
-    # Each location that serves files has the whole set (add_header is not inherited there).
+    # Each location that serves files has the whole set (add_header is not inherited there):
+    # static files, the error pages, the uploads (attachments' X-Accel-Redirect).
     for name in security.HEADERS:
-        assert len(re.findall(rf"add_header {name} ", nginx_config())) == 2, name
+        assert len(re.findall(rf"add_header {name} ", nginx_config())) == 3, name
 
 
 def test_nginx_and_gunicorn_and_the_app_limit_requests_alike(gunicorn_settings):
@@ -124,8 +126,13 @@ def test_nginx_and_gunicorn_and_the_app_limit_requests_alike(gunicorn_settings):
     # Whatever request line or header nginx accepts, gunicorn accepts too.
     assert buffer_size - 2 <= gunicorn.limit_request_line
     assert buffer_size - 2 <= gunicorn.limit_request_field_size
-    (body,) = directive("client_max_body_size")
+    # nginx counts no headers: as many lines of 3 bytes ("a:" and LF) as its buffers hold.
+    assert int(buffers.split()[0]) * buffer_size // 3 <= gunicorn.limit_request_fields
+    body, uploads = directive("client_max_body_size")
     assert size(body) == DefaultConfig.MAX_CONTENT_LENGTH
+    # The forms that carry files (portal.attachments.UPLOAD_ENDPOINTS) take a post's files more.
+    defaults = {name: getattr(DefaultConfig, name) for name in dir(DefaultConfig)}
+    assert size(uploads) == upload_request_limit(defaults)
 
 
 def test_every_nginx_error_page_is_a_chinese_page_in_the_sites_look():

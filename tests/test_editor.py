@@ -202,11 +202,13 @@ def test_oversize_body_gets_a_clear_message(app, editor_client, notices):
 
 
 def test_request_over_max_content_length_gets_the_413_page(app, editor_client, notices):
+    # The post form may also carry a post's files: its limit is theirs plus MAX_CONTENT_LENGTH.
+    app.config["ATTACHMENT_POST_MAX_BYTES"] = 1024 * 1024
     token = csrf_token(editor_client.get(NEW_POST))
     response = editor_client.post(
         NEW_POST,
         data={
-            **post_fields(notices, body="x" * (5 * 1024 * 1024)),
+            **post_fields(notices, body="x" * (6 * 1024 * 1024)),
             "csrf_token": token,
             "action": "publish",
         },

@@ -57,7 +57,7 @@ def test_rss_entry_as_a_reader_sees_it(client, make_channel, make_post):
         author="普法科",
         published_at=site_time(2019, 8, 6, 17, 19),
         updated_at=site_time(2019, 8, 6, 17, 19),
-        body_html='<p>详见<a href="/notices/">公告栏</a>。</p><p><img src="files/map.png" alt="地图"></p>',
+        body_html='<p>详见<a href="/notices/">公告栏</a>。</p><p><img src="/attachments/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/map.png" alt="地图"></p>',
     )
 
     feed = read_feed(client, "/feeds/notices.rss")
@@ -77,7 +77,10 @@ def test_rss_entry_as_a_reader_sees_it(client, make_channel, make_post):
     body = entry.content[0].value
     assert "详见" in body
     assert 'href="http://localhost/notices/"' in body  # relative links work in a reader
-    assert 'src="http://localhost/notices/files/map.png"' in body
+    assert (
+        'src="http://localhost/attachments/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/map.png"'
+        in body
+    )
     assert entry.summary.startswith("详见公告栏")
 
 

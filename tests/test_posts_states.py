@@ -23,6 +23,11 @@ def fields_for(state: PostState) -> dict:
     now = now_utc()
     return {
         PostState.DRAFT: {"status": PostState.DRAFT, "published_at": now - timedelta(days=1)},
+        # The review states (先审后发): with a time already past, still never public.
+        **{
+            state: {"status": state, "published_at": now - timedelta(hours=3)}
+            for state in (PostState.SUBMITTED, PostState.SIGNOFF, PostState.RETURNED)
+        },
         PostState.SCHEDULED: {
             "status": PostState.PUBLISHED,
             "published_at": now + timedelta(days=1),

@@ -294,8 +294,8 @@ def publish_through_editor(server: Server, cookie: str, channel_id: int, title: 
     }
     response = server.post("/editor/posts/new", fields, cookie=cookie)
     assert response.status == 302, (response.status, server.log_tail())
-    location = response.headers["Location"]
-    match = re.fullmatch(r"/editor/posts/(\d+)/edit", location)
+    location = response.headers["Location"]  # on SITE_URL, as every redirect is
+    match = re.fullmatch(rf"{re.escape(SITE_URL)}/editor/posts/(\d+)/edit", location)
     assert match, location
     return int(match.group(1))
 

@@ -8,10 +8,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from portal.auth import sessions
+from portal.auth.sessions import PASSWORD_MIN
 from portal.extensions import db
-from portal.posts.models import User
-
-PASSWORD_MIN = 10
+from portal.posts.models import ROLES, User
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -41,20 +41,32 @@ password_stdin_option = click.option(
 @with_appcontext
 @click.argument("username")
 @click.option("--display-name", default="", help="The name shown on pages (default: USERNAME).")
-@click.option("--admin", is_flag=True, help="May delete posts forever.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default=None,
+    help="author (writes, submits for review), reviewer (the default: also approves and "
+    "publishes) or admin (everything, channels and accounts too).",
+)
+@click.option("--admin", is_flag=True, help="The same as --role admin.")
 @password_stdin_option
-def create_editor_command(username: str, display_name: str, admin: bool, password_stdin: bool):
+def create_editor_command(
+    username: str, display_name: str, role: str | None, admin: bool, password_stdin: bool
+):
     """Create an editor account (the password is stored only as a hash)."""
+    if admin and role not in (None, "admin"):
+        raise click.ClickException(f"--admin and --role {role} disagree.")
+    role = "admin" if admin else (role or "reviewer")
     username = username.strip()
     if not username or len(username) > 64:
         raise click.ClickException("A username has 1 to 64 characters.")
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise click.ClickException(f"An editor named {username!r} already exists.")
-    user = User(username=username, display_name=display_name.strip()[:64], is_admin=admin)
+    user = User(username=username, display_name=display_name.strip()[:64], role=role)
     user.set_password(_read_password(password_stdin))
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Editor {username!r} created{' (admin)' if admin else ''}.")
+    click.echo(f"Editor {username!r} created{'' if role == 'reviewer' else f' ({role})'}.")
 
 
 @click.command("set-password")
@@ -62,26 +74,34 @@ def create_editor_command(username: str, display_name: str, admin: bool, passwor
 @click.argument("username")
 @password_stdin_option
 def set_password_command(username: str, password_stdin: bool):
-    """Give an editor a new password."""
+    """Give an editor a new password (their open sessions end)."""
     user = _editor(username)
-    user.set_password(_read_password(password_stdin))
-    db.session.commit()
-    click.echo(f"Password of {username!r} changed.")
+    sessions.set_password(user, _read_password(password_stdin))
+    click.echo(f"Password of {username!r} changed; their open sessions have ended.")
 
 
 @click.command("deactivate-editor")
 @with_appcontext
 @click.argument("username")
 def deactivate_editor_command(username: str):
-    """Stop an editor from logging in (their posts and revisions stay)."""
-    user = _editor(username)
-    user.active = False
-    db.session.commit()
+    """Stop an editor from logging in and end their open sessions (their posts and revisions
+    stay)."""
+    sessions.deactivate(_editor(username))
     click.echo(f"Editor {username!r} deactivated.")
+
+
+@click.command("logout-everywhere")
+@with_appcontext
+@click.argument("username")
+def logout_everywhere_command(username: str):
+    """End every open session of an editor, on every server (the account stays usable)."""
+    sessions.log_out_everywhere(_editor(username))
+    click.echo(f"Every session of {username!r} has ended.")
 
 
 COMMANDS = (
     create_editor_command,
     set_password_command,
     deactivate_editor_command,
+    logout_everywhere_command,
 )

@@ -19,10 +19,11 @@ from pathlib import Path
 from flask import Flask
 
 from portal.cache import store, validity
-from portal.cache.pages import cached, count_marker, fill_count
+from portal.cache.front import Front
+from portal.cache.pages import cached, count_marker
 from portal.posts.signals import post_changed
 
-__all__ = ["cached", "count_marker", "fill_count", "init_app", "invalidate"]
+__all__ = ["cached", "count_marker", "init_app", "invalidate"]
 
 
 def invalidate() -> None:
@@ -53,5 +54,8 @@ def _release(app: Flask) -> str:
 def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = store.make(app.config)
     app.extensions["page_cache_settings"] = _release(app)
+    # Flask's documented way to add WSGI middleware; its types declare a method here.
+    front = app.extensions["page_cache_front"] = Front(app, app.wsgi_app)
+    app.wsgi_app = front  # type: ignore[method-assign]
     # Every app of the process shares the signal; each receiver acts for its own app only.
     post_changed.connect(_changed, sender=app, weak=False)

@@ -6,17 +6,28 @@ import contextlib
 import pickle
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import redis
 
-# A page: (status, [(header, value)…], body).
-Entry = tuple[int, list[tuple[str, str]], bytes]
+
+@dataclass(frozen=True)
+class Page:
+    """A kept response, as Flask finished it (security headers and all)."""
+
+    status: str  # "200 OK"
+    headers: list[tuple[str, str]]  # without Content-Length (the front sets it)
+    body: bytes
+    counted_post: int | None  # an article: its live view count replaces the count marker
+    etag: str | None  # the validators a conditional GET is answered from
+    last_modified: datetime | None
 
 
 class Store(Protocol):
-    def get(self, key: str) -> Entry | None: ...
-    def set(self, key: str, entry: Entry) -> None: ...
+    def get(self, key: str) -> Page | None: ...
+    def set(self, key: str, entry: Page) -> None: ...
 
 
 class LocalStore:
@@ -24,17 +35,17 @@ class LocalStore:
 
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[str, Page] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str) -> Page | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def set(self, key: str, entry: Entry) -> None:
+    def set(self, key: str, entry: Page) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -50,14 +61,14 @@ class RedisStore:
         self.prefix = prefix
         self.seconds = seconds
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str) -> Page | None:
         try:
             raw = self.client.get(self.prefix + key)
         except redis.RedisError:
             return None  # a cache that is down is a cache that misses
         return pickle.loads(raw) if isinstance(raw, bytes) else None  # only our own entries
 
-    def set(self, key: str, entry: Entry) -> None:
+    def set(self, key: str, entry: Page) -> None:
         with contextlib.suppress(redis.RedisError):
             self.client.set(self.prefix + key, pickle.dumps(entry), ex=self.seconds)
 

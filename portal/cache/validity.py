@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
-from flask import g
 
 from portal.cache.models import STATE_ID, CacheState
 from portal.extensions import db
@@ -11,29 +12,16 @@ from portal.posts import queries
 from portal.timeutil import UTCDateTime, now_utc
 
 
-def token() -> str:
-    """What every cached page of this request must carry (read once per request, one indexed
-    statement): the generation, and the time of the newest change to any post, so that even a
-    change whose signal was lost (a process killed between its commit and the bump) is seen.
-    When a scheduled post has come due since the generation was set, a new one starts."""
-    if "cache_token" not in g:
-        state = _read()
-        if state is None:  # a database made before the cache: its row comes with the first bump
-            _bump()
-            state = _read()
-        assert state is not None
-        epoch, generation, next_due, newest = state
-        if next_due is not None and next_due <= now_utc():
-            _bump(seen=generation)
-            state = _read()
-            assert state is not None
-            epoch, generation, next_due, newest = state
-        g.cache_token = f"{epoch}.{generation}.{newest.timestamp() if newest else 0}"
-    return g.cache_token
+class State(NamedTuple):
+    """The row every cached page is checked against."""
+
+    token: str  # the generation and the newest change: part of every cached page's key
+    generation: int
+    due: bool  # a scheduled post has come due since the generation was set
 
 
-# Every request of every reader runs this: kept as one literal statement (no statement built,
-# no ORM), the newest change found by one step of the (updated_at) index.
+# Every request of every reader runs this: one literal statement (nothing built, no ORM), the
+# newest change found by one step of the (updated_at) index.
 _STATE = sa.text(
     "SELECT epoch, generation, next_due, (SELECT max(updated_at) FROM post) AS newest"
     f" FROM cache_state WHERE id = {STATE_ID}"
@@ -45,14 +33,27 @@ _STATE = sa.text(
 )
 
 
-def _read():
-    return db.session.connection().execute(_STATE).one_or_none()
+def read(connection: sa.Connection) -> State | None:
+    """The validity as of now; None for a database made before the cache (its row comes with
+    the first bump). The newest change is part of the token, so that even a change whose signal
+    was lost (a process killed between its commit and the bump) is seen."""
+    row = connection.execute(_STATE).one_or_none()
+    if row is None:
+        return None
+    epoch, generation, next_due, newest = row
+    token = f"{epoch}.{generation}.{newest.timestamp() if newest else 0}"
+    return State(token, generation, next_due is not None and next_due <= now_utc())
+
+
+def start_generation(seen: int | None) -> None:
+    """A scheduled post came due (``seen``: the generation that saw it) or the row is missing
+    (None): a new generation begins, once, however many servers notice it at the same time."""
+    _bump(seen=seen)
 
 
 def bump() -> None:
     """A change was committed: every cached page on every server is now out of date."""
     _bump()
-    g.pop("cache_token", None)
 
 
 def _bump(seen: int | None = None) -> None:

@@ -59,6 +59,7 @@ CHANNEL_WEIGHTS = {
 }
 YEARS = 10
 DRAFT, SCHEDULED, TRASHED = 0.03, 0.02, 0.03  # shares of the posts
+REVIEW_KINDS = {"u": PostState.SUBMITTED, "o": PostState.SIGNOFF, "r": PostState.RETURNED}
 PINNED_PER_CHANNEL = 4  # about this many (and at most 3 % of the posts)
 FRAGMENTS = 1500
 
@@ -300,8 +301,11 @@ def _skeletons(rng: random.Random, count: int, now: datetime, zone: ZoneInfo) ->
     of creation (ids follow it, as on a real site)."""
     slugs, weights = zip(*CHANNEL_WEIGHTS.items(), strict=True)
     pin_share = min(0.03, PINNED_PER_CHANNEL * len(slugs) / count)
-    # One of each (d)raft, (s)cheduled, (t)rashed and (P)inned at least, whatever the count.
-    forced = dict(zip(rng.sample(range(count), min(count, 4)), "dstP", strict=False))
+    # One of each (d)raft, (s)cheduled, (t)rashed, (P)inned and review state at least, whatever
+    # the count (REVIEW_KINDS: waiting for a review, for its 签发, or returned).
+    forced = dict(
+        zip(rng.sample(range(count), min(count, 7)), "dstP" + "".join(REVIEW_KINDS), strict=False)
+    )
     rows = []
     for number in range(count):
         kind = forced.get(number) or rng.choices("dstp", (DRAFT, SCHEDULED, TRASHED, 1))[0]
@@ -313,9 +317,9 @@ def _skeletons(rng: random.Random, count: int, now: datetime, zone: ZoneInfo) ->
         else:
             created = moment - timedelta(minutes=rng.uniform(10, 3 * 24 * 60))
         # Most drafts have no time yet; a post is trashed some time after it was published.
-        published = None if kind == "d" and rng.random() < 0.8 else moment
+        published = None if kind in "d" + "".join(REVIEW_KINDS) and rng.random() < 0.8 else moment
         trashed = min(moment + timedelta(days=rng.uniform(0.05, 365)), now) if kind == "t" else None
-        status = PostState.DRAFT if kind == "d" else PostState.PUBLISHED
+        status = REVIEW_KINDS.get(kind) or (PostState.DRAFT if kind == "d" else PostState.PUBLISHED)
         pinned = kind == "P" or rng.random() < pin_share
         rows.append((created, status, published, trashed, pinned, rng.choices(slugs, weights)[0]))
     rows.sort(key=lambda row: row[0])

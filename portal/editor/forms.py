@@ -35,14 +35,18 @@ from portal.posts.content import (
     SUMMARY_MAX,
     TITLE_MAX,
     PostContent,
+    clean_body,
 )
 from portal.posts.models import Channel, Post
-from portal.sanitize import CleanResult, clean, plain_text
+from portal.posts.review_models import PendingRevision
+from portal.sanitize import CleanResult, NestingTooDeep, plain_text
 from portal.text import clean_text
 from portal.timeutil import from_site_local, to_site
+from portal.web.params import parse_int
 
-# clean() serializes every attribute as name="value", so this finds any <img> with no alt.
-_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt=)[^>]*>")
+# clean() serializes every attribute as name="value" (a "<" in a value as "&lt;"), so this
+# finds any <img> with no alt; it never reads past the next "<", so its time stays linear.
+_IMAGE_WITHOUT_ALT = re.compile(r"<img\b(?:[^<>\s]|\s(?!alt=))*+>")
 # What a datetime-local input sends (seconds when its step allows them); a space is accepted too.
 DATETIME_LOCAL = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input shows
@@ -121,19 +125,21 @@ class PostForm(FlaskForm):
 
     # The form's name of a content field, where it differs.
     FIELD_NAMES = {"channel_id": "channel", "body_raw": "body"}
-    # Content the form does not show: the cleaned body and its report come from ``body``.
-    DERIVED = ("body_html", "removed")
+    # Content the form does not show: the cleaned body and its report come from ``body``; the
+    # attachments from the form's 附件 and 正文图片 (portal.attachments.editing).
+    DERIVED = ("body_html", "removed", "attachments")
 
     def __init__(self, *args, site_host: str | None, channels: Iterable[Channel], **kwargs):
         super().__init__(*args, **kwargs)
         self.site_host = site_host
-        self.channel_rows = {str(channel.id): channel for channel in channels}
-        self.channel.choices = [(key, row.name) for key, row in self.channel_rows.items()]
+        self.channel_rows = {channel.id: channel for channel in channels}
+        self.channel.choices = [(str(key), row.name) for key, row in self.channel_rows.items()]
         self.cleaned: CleanResult | None = None
         self.published_at_utc: datetime | None = None
 
-    def fill(self, post: Post, *, body_raw: str) -> None:
-        """Show a stored post: its content (the body as last typed), time and version."""
+    def fill(self, post: Post | PendingRevision, *, body_raw: str) -> None:
+        """Show a stored post (or its pending edit): its content (the body as last typed), time
+        and version."""
         content = PostContent.of(post, body_raw=body_raw)
         for name in _content_field_names():
             value = getattr(content, name)
@@ -145,10 +151,12 @@ class PostForm(FlaskForm):
 
     def content(self) -> PostContent:
         """What was typed, as it is saved (call after ``validate()``)."""
+        channel_id = self.chosen_channel_id()
         assert self.cleaned is not None, "content() before validate()"
+        assert channel_id is not None, "content() before validate()"
         return PostContent(
             title=clean_text(self.title.data),
-            channel_id=self.channel_rows[self.channel.data.strip()].id,
+            channel_id=channel_id,
             source=clean_text(self.source.data),
             author=clean_text(self.author.data),
             keywords=keyword_list(self.keywords.data or ""),
@@ -172,10 +180,16 @@ class PostForm(FlaskForm):
             return post.published_at
         return typed
 
+    def chosen_channel_id(self) -> int | None:
+        """The id of the chosen channel, if it is one of the channels (None otherwise)."""
+        channel_id = parse_int((self.channel.data or "").strip())
+        return channel_id if channel_id in self.channel_rows else None
+
     def opened_version(self) -> int:
-        """The version the form was opened at; -1 (never a version) when it was not sent."""
-        raw = self.version.data or ""
-        return int(raw) if raw.isdigit() else -1
+        """The version the form was opened at; -1 (never a version) when it was not sent
+        (``validate_version`` refuses anything else that is not a version)."""
+        version = parse_int(self.version.data)
+        return -1 if version is None else version
 
     def validate_title(self, field: StringField) -> None:
         title = clean_text(field.data)
@@ -184,8 +198,8 @@ class PostForm(FlaskForm):
         if len(title) > TITLE_MAX:
             raise ValidationError(messages.FIELD_TOO_LONG.format(max=TITLE_MAX, length=len(title)))
 
-    def validate_channel(self, field: SelectField) -> None:
-        if (field.data or "").strip() not in self.channel_rows:
+    def validate_channel(self, _field: SelectField) -> None:
+        if self.chosen_channel_id() is None:
             raise ValidationError(messages.CHANNEL_UNKNOWN)
 
     def validate_image_url(self, field: StringField) -> None:
@@ -211,7 +225,10 @@ class PostForm(FlaskForm):
             raise ValidationError(
                 messages.BODY_TOO_LARGE.format(size=format_size(size), limit=format_size(limit))
             )
-        self.cleaned = clean(raw, site_host=self.site_host)
+        try:
+            self.cleaned = clean_body(raw, site_host=self.site_host)
+        except NestingTooDeep as too_deep:  # refused, not cleaned: the form keeps the text
+            raise ValidationError(messages.BODY_TOO_DEEP.format(limit=too_deep.limit)) from None
         if not plain_text(self.cleaned.html) and "<img" not in self.cleaned.html:
             raise ValidationError(messages.BODY_EMPTY)
         if _IMAGE_WITHOUT_ALT.search(self.cleaned.html):
@@ -220,8 +237,8 @@ class PostForm(FlaskForm):
             raise ValidationError(messages.IMAGE_ALT_MISSING)
 
     def validate_version(self, field: HiddenField) -> None:
-        if field.data and not field.data.isdigit():
-            raise ValidationError(messages.FORM_HAS_ERRORS)
+        if field.data and parse_int(field.data) is None:
+            raise ValidationError(messages.VERSION_INVALID)
 
 
 def _content_field_names() -> tuple[str, ...]:

@@ -15,13 +15,16 @@ slug), so an edit, a move to another channel or a new ``SITE_URL`` keeps every i
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from datetime import UTC, datetime
+from typing import NoReturn
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from portal import cache, messages
+from portal import attachments, cache, messages
 from portal.posts import queries
 from portal.posts.models import Channel, Post
 from portal.sanitize import absolutize_urls
@@ -36,7 +39,7 @@ MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 LANGUAGE = "zh-CN"
 GENERATOR = "portal (python-feedgen)"
 # Bump when the XML written for the same data changes shape, so every cached copy is replaced.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3  # 3: Atom entry links carry their rel and type (enclosures: their length)
 # Settings that change what a feed says; part of the ETag, so changing one refreshes readers.
 SETTINGS_IN_FEED = (
     "SITE_NAME",
@@ -52,18 +55,15 @@ EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 @bp.get("/<slug>.<any(rss, atom):kind>")
 def feed(slug: str, kind: str):
-    """The feed from the page cache; a poller whose copy matches gets a 304 from the cached
-    validators, with no query beyond the cache's validity check."""
-    response = cache.cached(lambda: _full_feed(slug, kind), styled=False)
-    etag, _weak = response.get_etag()
-    modified = response.last_modified
-    if response.status_code == 200 and etag and modified and _is_fresh(etag, modified):
-        return _response(b"", 304, kind, etag, modified)
-    return response
+    """The feed, kept by the page cache: a poller whose copy matches gets its 304 from the kept
+    validators (portal.cache.front), with no query beyond the cache's validity check."""
+    return cache.cached(lambda: _full_feed(slug, kind))
 
 
 def _full_feed(slug: str, kind: str):
-    channel = None if slug == ALL_CHANNELS else (queries.channel_by_slug(slug) or abort(404))
+    channel = (
+        None if slug == ALL_CHANNELS else (queries.channel_by_slug(slug) or _renamed(slug, kind))
+    )
     posts = queries.feed_posts(channel, current_app.config["FEED_ENTRIES"])
     etag, last_modified = _validators(
         kind, channel, [_state_of(post) for post in posts], queries.last_change(channel)
@@ -71,12 +71,20 @@ def _full_feed(slug: str, kind: str):
     return _response(_render(kind, channel, posts), 200, kind, etag, last_modified)
 
 
+def _renamed(slug: str, kind: str) -> NoReturn:
+    """A slug the channel had before (栏目管理 renamed it): 301 to its feed now."""
+    channel = queries.renamed_channel(slug) or abort(404)
+    abort(redirect(url_for(".feed", slug=channel.slug, kind=kind), 301))
+
+
 # --- conditional GET ---------------------------------------------------------------------------
 
 
 def _state_of(post: Post) -> tuple:
-    """What of a post in the feed decides whether the feed changed."""
-    return (post.id, post.channel_id, post.published_at, post.updated_at)
+    """What of a post in the feed decides whether the feed changed (its channel's slug and
+    name are in its link and its category). The two times come last."""
+    channel = post.channel
+    return (post.id, channel.id, channel.slug, channel.name, post.published_at, post.updated_at)
 
 
 def _validators(
@@ -92,23 +100,14 @@ def _validators(
         config["SITE_URL"] or request.host_url,
         [config[name] for name in SETTINGS_IN_FEED],
         None if channel is None else [channel.slug, channel.name, channel.description],
-        [[post_id, channel_id, published.isoformat(), updated.isoformat()]
-         for post_id, channel_id, published, updated in state],
+        [[*post, published.isoformat(), updated.isoformat()]
+         for *post, published, updated in state],
     ]  # fmt: skip
     digest = hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
     # Last-Modified never goes back: a post that left the feed still counts by last_change.
-    times = [max(published, updated) for _, _, published, updated in state]
+    times = [max(published, updated) for *_, published, updated in state]
     newest = max([*times, *([last_change] if last_change else [])], default=EMPTY_FEED_UPDATED)
     return digest[:32], newest.replace(microsecond=0)
-
-
-def _is_fresh(etag: str, last_modified: datetime) -> bool:
-    """Does the client's copy still match? RFC 9110 §13.2.2: If-None-Match decides when sent
-    (weak comparison, lists and ``*`` included); If-Modified-Since only without it."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    return since is not None and last_modified <= since
 
 
 def _response(body: bytes, status: int, kind: str, etag: str, last_modified: datetime):
@@ -136,8 +135,8 @@ def _feed(kind: str, channel: Channel | None, posts: list[Post]) -> FeedGenerato
     generator = FeedGenerator()
     generator.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> is an e-mail
     generator.id(_tag_uri(f"feed/{slug}"))
-    generator.title(f"{site} · {_channel_name(channel)}")
-    generator.subtitle(_channel_description(site, channel))
+    generator.title(_as_text(kind, f"{site} · {_channel_name(channel)}"))
+    generator.subtitle(_as_text(kind, _channel_description(site, channel)))
     generator.author({"name": site})
     # feedgen writes the LAST link as RSS <channel><link>: self first, the HTML page last.
     generator.link(
@@ -149,16 +148,18 @@ def _feed(kind: str, channel: Channel | None, posts: list[Post]) -> FeedGenerato
     generator.language(LANGUAGE)
     generator.generator(GENERATOR)
     generator.ttl(max(1, int(config["FEED_MAX_AGE"]) // 60))  # minutes
-    entries = [_add_entry(generator, post, site) for post in posts]
+    files = attachments.listed_for(posts)  # one statement for the whole feed
+    entries = [_add_entry(generator, post, site, kind, files[post.id]) for post in posts]
     generator.updated(max((entry.updated() for entry in entries), default=_time(None)))
     return generator
 
 
-def _add_entry(generator: FeedGenerator, post: Post, site: str):
+def _add_entry(generator: FeedGenerator, post: Post, site: str, kind: str, files: list):
     permalink = absolute_url_for("public.article", **post.url_args)
-    entry = generator.add_entry(order="append")  # posts come newest first; keep that order
+    # Posts come newest first; keep that order.
+    entry = generator.add_entry(_Entry(), order="append")
     entry.guid(_tag_uri(f"post/{post.id}"), permalink=False)  # also the Atom id
-    entry.title(clean_text(post.title))
+    entry.title(_as_text(kind, clean_text(post.title)))
     entry.link(href=permalink, rel="alternate", type="text/html")
     entry.published(_time(post.published_at))
     # A post scheduled long after it was written became news when it was published.
@@ -168,13 +169,45 @@ def _add_entry(generator: FeedGenerator, post: Post, site: str):
     creators = list(dict.fromkeys(name for name in names if name)) or [site]
     entry.author([{"name": name} for name in creators])
     entry.dc.dc_creator(creators)
+    # The channel: in the site-wide feed, what a reader sorts by (Atom: term and label).
+    entry.category(term=post.channel.slug, label=clean_text(post.channel.name))
     # A title-only notice still gets a summary: readers (and the W3C validator) want some text.
-    entry.summary(clean_text(post.description) or clean_text(post.title))
+    entry.summary(_as_text(kind, clean_text(post.description) or clean_text(post.title)))
     body = clean_text(post.body_html)  # first: the HTML parser would turn them into "?"
     if body:  # a notice may be a title only; an empty <content> is a validator warning
         # Readers show the body outside our site: relative links and images must be absolute.
         entry.content(absolutize_urls(body, permalink), type="html")
+    # 附件 as enclosures: every one in Atom (link rel="enclosure"); RSS 2.0 allows one an item,
+    # the first (feedgen writes the last one it was given).
+    for item in files if kind == "atom" else files[:1]:
+        url = absolute_url_for("attachments.download", sha256=item.sha256, name=item.name)
+        entry.enclosure(url, item.size, item.media_type)
     return entry
+
+
+class _Entry(FeedEntry):
+    """feedgen 1.0 writes an Atom entry's links without their rel, type and length (it reads
+    them from the element it just made instead of the link): written here as given, so an
+    enclosure is one (RFC 4287 §4.2.7)."""
+
+    def atom_entry(self, extensions=True):
+        entry = super().atom_entry(extensions)
+        elements = [child for child in entry if child.tag.rsplit("}", 1)[-1] == "link"]
+        for element, link in zip(elements, self.link() or [], strict=True):
+            for name in ("rel", "type", "hreflang", "title", "length"):
+                if link.get(name):
+                    element.set(name, str(link[name]))
+        return entry
+
+
+def _as_text(kind: str, text: str) -> str:
+    """Plain text as the format must carry it to show as typed in every reader. Atom says
+    what it is: a title or summary without a type is text (RFC 4287 §3.1). RSS 2.0 does not,
+    and readers (feedparser among them) take a title or description with a tag or an entity
+    in it for HTML: there the text is HTML-escaped once more (``<`` travels as ``&amp;lt;``),
+    so that read as HTML it shows as typed. The real HTML, the body, is content:encoded. RSS
+    categories and dc:creator are read as plain text, so they are left as they are."""
+    return html.escape(text, quote=False) if kind == "rss" else text
 
 
 def _channel_name(channel: Channel | None) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from portal.sanitize import clean
+from portal.sanitize import CleanResult, clean
+from portal.text import paragraphs
 
 # Column sizes (characters), shared by the tables and the form's validation.
 TITLE_MAX = 200
@@ -25,6 +26,19 @@ SUMMARY_MAX = 1000
 # Only in the revision: what the editor typed and what cleaning it removed. The post keeps the
 # clean body alone (readers never see the raw one).
 REVISION_ONLY = ("body_raw", "removed")
+# Not a column of either table: the files ``portal.attachments`` links to each revision.
+LINKED = ("attachments",)
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A stored file as a revision carries it (``portal.attachments``): which file, the name
+    it is shown and downloaded under, and whether it is listed as a 附件 (False: an image or
+    link of the body only)."""
+
+    file_id: int
+    name: str
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,11 +54,12 @@ class PostContent:
     body_raw: str = ""  # exactly as submitted (NUL aside: PostgreSQL text cannot hold it)
     body_html: str = ""  # body_raw cleaned by the one sanitizer policy
     removed: tuple[str, ...] = ()  # what cleaning removed, told to the editor
+    attachments: tuple[AttachedFile, ...] = ()  # 附件 and body images, in order
 
     @classmethod
     def from_raw_body(cls, body_raw: str, *, site_host: str | None = None, **fields: Any):
         """Content whose body is cleaned here, by today's policy (demo import, old revisions)."""
-        cleaned = clean(body_raw, site_host=site_host)
+        cleaned = clean_body(body_raw, site_host=site_host)
         raw = body_raw.replace("\x00", "")
         return cls(body_raw=raw, body_html=cleaned.html, removed=cleaned.removed, **fields)
 
@@ -55,7 +70,13 @@ class PostContent:
         values = {name: getattr(row, name) for name in post_fields()}
         raw = body_raw if body_raw is not None else getattr(row, "body_raw", row.body_html)
         removed = tuple(item for item in getattr(row, "removed", "").split("\n") if item)
-        return cls(**values, body_raw=raw, removed=removed)
+        # A revision's links (``Revision.attachments``, mapped by portal.attachments); a post
+        # shows those of its current revision, which the form and the pages read from there.
+        attachments = tuple(
+            AttachedFile(link.file_id, link.name, link.listed)
+            for link in getattr(row, "attachments", ())
+        )
+        return cls(**values, body_raw=raw, removed=removed, attachments=attachments)
 
     def post_values(self) -> dict[str, Any]:
         """The columns of ``Post`` this content sets."""
@@ -66,5 +87,10 @@ class PostContent:
         return {**self.post_values(), "body_raw": self.body_raw, "removed": "\n".join(self.removed)}
 
 
+def clean_body(body_raw: str, *, site_host: str | None = None) -> CleanResult:
+    """A body as it is stored: text without markup made paragraphs, then sanitized."""
+    return clean(paragraphs(body_raw), site_host=site_host)
+
+
 def post_fields() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(PostContent) if f.name not in REVISION_ONLY)
+    return tuple(f.name for f in fields(PostContent) if f.name not in REVISION_ONLY + LINKED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,9 +17,12 @@ from portal.extensions import Model
 from portal.posts import content as sizes  # the column sizes, shared with the form
 from portal.posts import states
 from portal.posts.states import PostState
-from portal.sanitize import clean, plain_text
+from portal.sanitize import plain_text
 from portal.text import summarize
 from portal.timeutil import UTCDateTime, now_utc
+
+# How much of a body's HTML a derived summary reads (its text is far longer than a summary).
+DESCRIPTION_READ = 64 * 1024
 
 # 栏目类别: the column types of the government website guideline (《政府网站发展指引》).
 COLUMN_TYPES = (
@@ -47,6 +51,24 @@ COLUMN_TYPES = (
 # Paths a channel slug would shadow (/<slug>/) or that name the whole site (/feeds/all.rss).
 RESERVED_SLUGS = frozenset({"all", "editor", "feeds", "static", "search", "healthz", "prefs"})
 
+# A channel's update rule (days it may go without a new public post) when it sets none, from
+# its 栏目类别, as the national inspection of government websites counts staleness: news-like
+# columns two weeks, notices and policies six months, the rest a year.
+UPDATE_DAYS_BY_TYPE = {"工作动态": 14, "回应关切": 14, "通知公告": 180, "政策文件": 180}
+UPDATE_DAYS_BY_TYPE |= {"政策解读": 180, "专题专栏": 180}
+UPDATE_DAYS_DEFAULT = 365
+
+# Account roles (labels: messages.ROLES); what each may do is posts.workflow's to say.
+ROLES = ("author", "reviewer", "admin")
+
+# The channels a reviewer is limited to (none: every channel).
+user_channel = sa.Table(
+    "user_channel",
+    Model.metadata,
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("channel_id", sa.ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Channel(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,8 +81,20 @@ class Channel(Model):
     # Posts listed in the channel once their time comes (published, not in the trash), kept by
     # posts.service in the transaction of each change: a list's page count without counting.
     listed_posts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # In the site's navigation and on the home page; a hidden channel's pages stay where they are.
+    in_nav: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    update_days: Mapped[int | None]  # its update rule; None: UPDATE_DAYS_BY_TYPE's
+    review_steps: Mapped[int | None]  # 先审后发 steps here; None: the site's REVIEW_STEPS
 
     posts: Mapped[list[Post]] = relationship(back_populates="channel")
+    old_slugs: Mapped[list[ChannelSlug]] = relationship(
+        back_populates="channel", cascade="all, delete-orphan"
+    )
+
+    @property
+    def update_rule(self) -> int:
+        """Days this channel may go without a new public post (the dashboard's warning)."""
+        return self.update_days or UPDATE_DAYS_BY_TYPE.get(self.column_type, UPDATE_DAYS_DEFAULT)
 
     @validates("column_type")
     def _check_column_type(self, _key, value):
@@ -77,19 +111,64 @@ class Channel(Model):
         return value.lower()
 
 
+class ChannelSlug(Model):
+    """A slug a channel had: its old URLs (list, articles, feeds) redirect to the new ones."""
+
+    slug: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("channel.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    channel: Mapped[Channel] = relationship(back_populates="old_slugs")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(64), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    is_admin: Mapped[bool] = mapped_column(default=False)
+    role: Mapped[str] = mapped_column(sa.String(16), default="reviewer", server_default="reviewer")
     active: Mapped[bool] = mapped_column(default=True)
+    # Set with an initial password an administrator made: changed at the first login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's user id (get_id): a new token ends every session at once.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+
+    review_channels: Mapped[list[Channel]] = relationship(
+        secondary=user_channel, order_by="Channel.position"
+    )
+
+    @validates("role")
+    def _check_role(self, _key, value):
+        if value not in ROLES:
+            raise ValueError(f"unknown role {value!r}; one of {', '.join(ROLES)}")
+        return value
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @is_admin.setter
+    def is_admin(self, value: bool) -> None:  # User(is_admin=True), as before roles
+        if value:
+            self.role = "admin"
+        elif self.role == "admin":
+            self.role = "reviewer"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id in the session cookie: "<id>:<session_token>"."""
+        return f"{self.id}:{self.session_token}"
 
     @property
     def shown_name(self) -> str:
@@ -97,6 +176,11 @@ class User(UserMixin, Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's default
+        self.end_sessions()  # whoever knew the old password is logged out too
+
+    def end_sessions(self) -> None:
+        """Every session made before (on any server) no longer names this user."""
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -190,7 +274,10 @@ class Post(Model):
         """The editor's summary, or one derived from the body text (meta Description, feeds)."""
         if self.summary:
             return self.summary
-        return summarize(plain_text(self.body_html), current_app.config["SUMMARY_WIDTH"])
+        # Only the start of the body is read: a summary needs its first lines, and a view of a
+        # long body must not cost a reading of all of it.
+        text = plain_text(self.body_html, limit=DESCRIPTION_READ)
+        return summarize(text, current_app.config["SUMMARY_WIDTH"])
 
     @property
     def state(self) -> PostState:
@@ -247,9 +334,10 @@ class Revision(Model):
 
     @property
     def body(self) -> Markup:
-        """The kept body, cleaned again by today's policy (old revisions were cleaned by the
-        policy of their day); with ``Post.body``, the only places HTML is marked safe."""
-        return Markup(clean(self.body_html).html)
+        """The kept body as it was sanitized when saved (``body_html`` is only ever written
+        clean, by the write path); with ``Post.body``, the only places HTML is marked safe.
+        Never cleaned again per view: a 400 KB body took seconds on every revision page."""
+        return Markup(self.body_html)
 
 
 class LoginFailure(Model):

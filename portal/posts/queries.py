@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.posts import states
-from portal.posts.models import Channel, Post, Revision
+from portal.posts.models import Channel, ChannelSlug, Post, Revision
 from portal.posts.states import PostState
 
 
@@ -39,6 +39,46 @@ def channels() -> list[Channel]:
 
 def channel_by_slug(slug: str) -> Channel | None:
     return db.session.scalar(sa.select(Channel).where(Channel.slug == slug))
+
+
+def nav_channels() -> list[Channel]:
+    """The channels of the navigation and the home page (a hidden one's pages stay up)."""
+    return [channel for channel in channels() if channel.in_nav]
+
+
+def renamed_channel(slug: str) -> Channel | None:
+    """The channel that had ``slug`` before (its old URLs redirect, 301, to the new ones)."""
+    return db.session.scalar(
+        sa.select(Channel).join(ChannelSlug).where(ChannelSlug.slug == slug.lower())
+    )
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How long a channel has gone without a new public post, against its update rule."""
+
+    channel: Channel
+    last: datetime | None  # its newest public post's time (None: it has none)
+    days: int | None  # whole days since
+
+    @property
+    def overdue(self) -> bool:
+        return self.days is None or self.days > self.channel.update_rule
+
+
+def freshness(now: datetime) -> list[Freshness]:
+    """Every channel's, in channel order: one statement, an index step per channel (the
+    newest public time on the time-ordered public index)."""
+    newest = sa.select(sa.func.max(Post.published_at)).where(
+        public_condition(), Post.channel_id == Channel.id
+    )
+    rows = db.session.execute(
+        sa.select(Channel, newest.scalar_subquery()).order_by(Channel.position, Channel.id)
+    )
+    return [
+        Freshness(channel, last, None if last is None else (now - last).days)
+        for channel, last in rows
+    ]
 
 
 def _sqlite_from_hint(_compiler: Any, _table: Any, text: str | None) -> str | None:
@@ -70,8 +110,9 @@ def latest(channel: Channel, limit: int, *, pinned: bool = False) -> list[Post]:
 
 
 def sidebar_notices(slug: str, limit: int) -> list[Post]:
-    """The sidebar's latest notices: one indexed query, pinned first."""
-    channel = channel_by_slug(slug)
+    """The sidebar's latest notices: one indexed query, pinned first (from the channel that
+    had ``slug``, if 栏目管理 has renamed it)."""
+    channel = channel_by_slug(slug) or renamed_channel(slug)
     return [] if channel is None else latest(channel, limit, pinned=True)
 
 
@@ -158,22 +199,24 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     return older, newer
 
 
-def record_view(post_id: int) -> int | None:
-    """Count one view atomically (no read-modify-write, no row loaded) and return the new
-    count; committed at once, so a counted view survives the process. None: no such post.
-    (The one write to ``post`` outside ``posts.service``: it changes no content.)"""
-    count = db.session.execute(
-        sa.update(Post)
-        .where(Post.id == post_id)
-        .values(view_count=Post.view_count + 1)
-        .returning(Post.view_count)
-    ).scalar_one_or_none()
-    db.session.commit()
-    return count
+# The view counter: one atomic UPDATE … RETURNING (no read-modify-write, no row loaded), or a
+# read for a view that does not count. Run on a connection of the caller's, in autocommit: the
+# page cache's front door counts an article's views before Flask, with no ORM session, and a
+# counted view is committed at once, so it survives the process. (The one write to ``post``
+# outside ``posts.service``: it changes no content.)
+COUNT_VIEW = (
+    sa.update(Post)
+    .where(Post.id == sa.bindparam("post_id"))
+    .values(view_count=Post.view_count + 1)
+    .returning(Post.view_count)
+)
+READ_VIEWS = sa.select(Post.view_count).where(Post.id == sa.bindparam("post_id"))
 
 
-def view_count(post_id: int) -> int:
-    return db.session.scalar(sa.select(Post.view_count).where(Post.id == post_id)) or 0
+def record_view(connection: sa.Connection, post_id: int, *, counted: bool) -> int:
+    """The post's view count after this view (counted or not); 0 for no such post."""
+    statement = COUNT_VIEW if counted else READ_VIEWS
+    return connection.execute(statement, {"post_id": post_id}).scalar() or 0
 
 
 def next_scheduled_time(now: datetime) -> datetime | None:

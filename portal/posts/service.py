@@ -22,10 +22,12 @@ from flask import current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
-from portal.posts import states
+from portal.posts import review_records as records
+from portal.posts import states, workflow
 from portal.posts.content import TITLE_MAX, PostContent
 from portal.posts.models import Channel, Post, Revision, User
-from portal.posts.signals import post_changed
+from portal.posts.review_models import APPROVED, SUPERSEDED, PendingRevision
+from portal.posts.signals import post_changed, post_changing
 from portal.posts.states import STORED, PostAction, PostState
 from portal.timeutil import now_utc
 
@@ -55,8 +57,10 @@ def create(
     )
     db.session.add(post)
     db.session.flush()
-    db.session.add(_revision(post, action, editor, now, content.body_raw, content.removed))
-    return _committed(post, action)
+    revision = _revision(post, action, editor, now, content.body_raw, content.removed)
+    db.session.add(revision)
+    records.step(post, action, editor, "", now)
+    return _committed(post, action, revision=revision, content=content)
 
 
 def save(
@@ -71,6 +75,8 @@ def save(
     """Save an edit as a draft or published; raises ``StaleVersion`` if the post is no longer
     at ``expected_version`` (the version the editor's form was opened at)."""
     values = {**content.post_values(), **_state_values(action, published_at, now_utc())}
+    # An open pending edit is what the form showed: this save takes it in.
+    records.close_pending(post.id, APPROVED if action is PostAction.PUBLISH else SUPERSEDED)
     return _change(post, expected_version, values, action, editor, content)
 
 
@@ -110,6 +116,7 @@ def restore_revision(
         name: getattr(old, name) for name in old.post_values() if name != "body_html"
     }
     fields["channel_id"] = old.channel_id or post.channel_id  # its channel may be gone
+    fields["attachments"] = old.attachments  # its files come back with it (not columns)
     content = PostContent.from_raw_body(old.body_raw, site_host=site_host, **fields)
     values = content.post_values()
     return _change(post, post.version, values, PostAction.RESTORE_REVISION, editor, content)
@@ -122,6 +129,7 @@ def delete_forever(post: Post, *, editor: User | None) -> None:
     current_app.logger.info(
         "post %s deleted forever by %s", post.id, editor.username if editor else "the system"
     )
+    records.forget(post.id)  # its review's rows go too (SQLite enforces no ON DELETE)
     db.session.delete(post)
     _committed(post, PostAction.DELETE)
 
@@ -138,14 +146,69 @@ def preview(content: PostContent, *, post: Post | None, published_at: datetime |
     return shown
 
 
+# --- 先审后发: the review's steps (who may take which is ``workflow``'s to decide) ---------------
+
+
+def review(post: Post, action: PostAction, *, editor, expected_version, pending=None, comment=""):
+    """A review step: ``APPROVE`` (待审核 → 待签发 with two steps, else published at its chosen
+    time or now; a pending edit's last step makes it the live text, a new revision) or
+    ``RETURN`` (已退回, with a comment, which is required)."""
+    stage = PostState(pending.stage if pending is not None else post.status)
+    target = workflow.after_approval(post.channel, stage)
+    if action is PostAction.RETURN:
+        if not comment.strip():
+            raise ValueError("a return needs a comment")
+        target = PostState.RETURNED
+    if pending is not None and target is not PostState.PUBLISHED:
+        records.set_stage(pending.id, target)
+        records.step(post, action, editor, stage, now_utc(), comment, pending, after=target)
+        return _committed(post, action)
+    content, values = None, dict[str, Any](status=target)
+    if pending is not None:
+        content = PostContent.of(pending)
+        values = {**content.post_values(), "published_at": pending.published_at or now_utc()}
+        records.close_pending(post.id, APPROVED)
+    elif target is PostState.PUBLISHED:
+        values["published_at"] = post.published_at or now_utc()
+    return _change(post, expected_version, values, action, editor, content, comment, pending)
+
+
+def propose(post: Post, content: PostContent, *, action, published_at, expected_version, editor):
+    """An edit of an approved post whose save may not publish it: the post stays as readers see
+    it; the edit waits as a pending revision (``DRAFT`` or ``SUBMIT``) until it is approved."""
+    if post.version != expected_version:
+        raise StaleVersion(post.id)
+    stage = PostState.SUBMITTED if action is PostAction.SUBMIT else PostState.DRAFT
+    pending = records.add_pending(content, post, stage, editor, published_at)
+    records.step(post, action, editor, PostState.DRAFT, now_utc(), pending=pending, after=stage)
+    return _committed(post, action)
+
+
+def delete_channel(channel: Channel, *, into: Channel | None, editor: User | None) -> int:
+    """Delete a channel; its posts (any state) move ``into`` another, each with a revision."""
+    moved = list(db.session.scalars(sa.select(Post).where(Post.channel_id == channel.id)))
+    if moved and into is None:
+        raise ValueError("a channel with posts is deleted only after they move")
+    for post in moved:
+        _change(post, post.version, {"channel_id": into.id}, PostAction.MOVE, editor)  # type: ignore[union-attr]
+    for table in (Revision, PendingRevision):
+        own = sa.select(Post.channel_id).where(Post.id == table.post_id).scalar_subquery()
+        moves = sa.update(table).where(table.channel_id == channel.id)
+        db.session.execute(moves.values(channel_id=into.id if into else own))
+    db.session.delete(channel)
+    db.session.commit()
+    return len(moved)
+
+
 # --- one change: a conditional UPDATE, one Revision, one commit, one signal ----------------------
 
 
 def _state_values(action: PostAction, published_at: datetime | None, now: datetime) -> dict:
     if action is PostAction.PUBLISH:
         return {"status": PostState.PUBLISHED, "published_at": published_at or now}
-    if action is PostAction.DRAFT:
-        return {"status": PostState.DRAFT, "published_at": published_at}
+    if action in (PostAction.DRAFT, PostAction.SUBMIT):
+        status = PostState.SUBMITTED if action is PostAction.SUBMIT else PostState.DRAFT
+        return {"status": status, "published_at": published_at}
     raise ValueError(f"{action} does not save content")
 
 
@@ -156,14 +219,18 @@ def _change(
     action: PostAction,
     editor: User | None,
     content: PostContent | None = None,
+    comment: str = "",
+    pending: PendingRevision | None = None,
 ) -> Post:
     """Apply ``values`` only if the post is still at ``expected_version``; ``content`` is what
-    the editor submitted (None for a change of state: the revision repeats the last raw body).
+    the editor submitted (None for a change of state: the revision repeats the last raw body);
+    ``comment``, ``pending``: a review step's (the pending edit it approves).
 
     The WHERE on the version makes concurrent saves safe across workers: on PostgreSQL the
     second UPDATE waits for the first and then matches no row; SQLite serializes writers."""
     now = now_utc()
     channel_before = post.channel_id  # a save may move the post: both channels are recounted
+    state_before = post.state
     result = db.session.execute(
         sa.update(Post)
         .where(Post.id == post.id, Post.version == expected_version)
@@ -173,14 +240,18 @@ def _change(
     # An UPDATE's result is a CursorResult (it has rowcount); execute() is typed for any Result.
     updated = cast("sa.CursorResult[Any]", result).rowcount
     if updated != 1:
+        post_id = post.id  # before the rollback expires it: the row may be gone (deleted)
         db.session.rollback()
-        raise StaleVersion(post.id)
+        raise StaleVersion(post_id)
     raw, removed = (
         (latest_raw_body(post), ()) if content is None else (content.body_raw, content.removed)
     )
     db.session.refresh(post)
-    db.session.add(_revision(post, action, editor, now, raw, removed))
-    return _committed(post, action, [channel_before])
+    revision = _revision(post, action, editor, now, raw, removed)
+    db.session.add(revision)
+    before = state_before if pending is None else PostState(pending.stage)
+    records.step(post, action, editor, before, now, comment, pending)
+    return _committed(post, action, [channel_before], revision=revision, content=content)
 
 
 def latest_raw_body(post: Post) -> str:
@@ -232,12 +303,23 @@ def recount(channel_ids: Iterable[int | None]) -> None:
     db.session.execute(sa.update(Channel).where(Channel.id.in_(ids)).values(listed_posts=listed))
 
 
-def _committed(post: Post, action: PostAction, channel_ids: Iterable[int | None] = ()) -> Post:
+def _committed(
+    post: Post,
+    action: PostAction,
+    channel_ids: Iterable[int | None] = (),
+    *,
+    revision: Revision | None = None,
+    content: PostContent | None = None,
+) -> Post:
+    """``revision``: the new revision, if the change made one; ``content``: what it saved
+    (None: a change of state, the content stays)."""
     recount([post.channel_id, *channel_ids])
-    db.session.commit()
     # The real app, not the proxy, is the sender (receivers may connect for one app); the proxy
     # type is Flask to the type checker, which does not know the proxy's own method.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # In this transaction: the search index; the files linked to the new revision.
+    post_changing.send(app, post=post, action=action, revision=revision, content=content)
+    db.session.commit()
     post_changed.send(app, post=post, action=action)
     return post
 
@@ -288,6 +370,7 @@ def import_posts(
         ]
         db.session.execute(sa.insert(Revision), revisions)
         recount(item.content.channel_id for item in batch)
+        post_changing.send(app, post=None, action=PostAction.PUBLISH, post_ids=ids)
         db.session.commit()
         post_changed.send(app, post=None, action=PostAction.PUBLISH)
         total += len(batch)

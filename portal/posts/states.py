@@ -1,7 +1,8 @@
 """A post's state: the one enum, and the one rule that tells it (for a row and for SQL).
 
-``Post.status`` stores what the editor chose (``DRAFT`` or ``PUBLISHED``; a review state such as
-"submitted" would be stored the same way, and listed in ``STORED``). ``SCHEDULED`` and ``TRASH``
+``Post.status`` stores what the editor chose or the review reached (``DRAFT``, the review states
+``SUBMITTED``, ``SIGNOFF`` and ``RETURNED``, or ``PUBLISHED``: only that one is ever public, once
+approved). ``SCHEDULED`` and ``TRASH``
 are never stored: a published post whose time has not come is scheduled, and a post with a
 trash mark is in the trash whatever its status, so a scheduled post comes due with no job and a
 restored post comes back as it was. ``state_of`` tells a loaded post's state, ``condition``
@@ -22,13 +23,24 @@ from portal.timeutil import now_utc
 
 class PostState(StrEnum):
     DRAFT = "draft"
+    SUBMITTED = "submitted"  # 待审核: waiting for a reviewer (先审后发)
+    SIGNOFF = "signoff"  # 待签发: passed 初审, waiting for 终审 (two review steps)
+    RETURNED = "returned"  # 已退回: a reviewer sent it back to its author with a comment
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     TRASH = "trash"
 
 
 # The values ``Post.status`` may hold.
-STORED = (PostState.DRAFT, PostState.PUBLISHED)
+STORED = (
+    PostState.DRAFT,
+    PostState.SUBMITTED,
+    PostState.SIGNOFF,
+    PostState.RETURNED,
+    PostState.PUBLISHED,
+)
+# Waiting for a reviewer: a post in one of these, or a pending edit of a live post at one.
+AWAITING_REVIEW = (PostState.SUBMITTED, PostState.SIGNOFF)
 
 # The rows that are public or will be when their time comes: the predicate of the partial
 # indexes that serve every public query (models.Post). Queries repeat it with the status as a
@@ -46,6 +58,10 @@ class PostAction(StrEnum):
     RESTORE = "restore"  # from the trash
     RESTORE_REVISION = "restore_revision"
     DELETE = "delete"  # forever: the only action that leaves no revision
+    SUBMIT = "submit"  # for review (a post, or an edit of a live post: a pending revision)
+    APPROVE = "approve"  # a review step passed: to 待签发, or published
+    RETURN = "return"  # back to the author, with a comment
+    MOVE = "move"  # to another channel, when its channel is deleted
 
 
 class _PostRow(Protocol):

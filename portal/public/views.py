@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -15,20 +15,13 @@ from flask import (
     url_for,
 )
 
-from portal import cache
+from portal import attachments, cache
 from portal.posts import queries
+from portal.redirects import with_query
 from portal.web.params import page_number
 from portal.web.presentation import absolute_url_for
 
 bp = Blueprint("public", __name__)
-
-# Browsers announce speculative loads; those are not a reader's view.
-PREFETCH_HEADERS = {
-    "Purpose": "prefetch",
-    "Sec-Purpose": "prefetch",
-    "X-Moz": "prefetch",
-    "X-Purpose": "preview",  # Safari
-}
 
 
 @bp.get("/")
@@ -40,7 +33,7 @@ def _home():
     config = current_app.config
     sections = [
         (channel, queries.latest(channel, config["HOME_POSTS_PER_CHANNEL"], pinned=True))
-        for channel in queries.channels()
+        for channel in queries.nav_channels()
         if channel.slug != config["NOTICES_CHANNEL"]
     ]
     return make_response(render_template("public/home.html", sections=sections))
@@ -53,32 +46,34 @@ def channel(slug: str):
 
 
 def _channel(slug: str, number: int):
-    channel = queries.channel_by_slug(slug) or abort(404)
+    channel = queries.channel_by_slug(slug) or _renamed(slug)
     page = queries.page_of(channel, number, current_app.config["POSTS_PER_PAGE"])
     page = page or abort(404)
     return make_response(render_template("public/channel.html", channel=channel, page=page))
 
 
+def _renamed(slug: str) -> NoReturn:
+    """A slug the channel had before (栏目管理 renamed it): 301 to its list now, the query
+    string along (an article's old URL is redirected by its own check below)."""
+    channel = queries.renamed_channel(slug) or abort(404)
+    moved = with_query(url_for(".channel", slug=channel.slug), request.query_string)
+    abort(redirect(moved, 301))
+
+
 @bp.get("/<slug>/<id:post_id>.html")
 def article(slug: str, post_id: int):
-    """The article, cached without its view count; the count is live: counted (one atomic
-    UPDATE) for a reader's view, read for a print view, a prefetch or a crawler."""
-    response = cache.cached(lambda: _article(slug, post_id))
-    if response.status_code != 200:
-        return response
-    counted = queries.record_view(post_id) if _counts_as_view() else None
-    count = counted if counted is not None else queries.view_count(post_id)
-    response = cache.fill_count(response, count)
-    # The view count must stay live: no shared cache may keep this page.
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    """The article, kept by the page cache without its view count, which the cache's front
+    door fills in live on every request: counted (one atomic UPDATE) for a reader's view
+    (``portal.web.readers``), read for a print view, a prefetch or a crawler."""
+    return cache.cached(lambda: _article(slug, post_id), counted_post=post_id)
 
 
 def _article(slug: str, post_id: int):
     post = queries.public_post(post_id) or abort(404)
     if post.channel.slug != slug:
-        # The query string comes along (?print=1); it cannot override the canonical path.
-        canonical = url_for(".article", **{**request.args.to_dict(), **post.url_args})
+        # The query string comes along (?print=1) as the string it is: no request argument
+        # reaches url_for, where ?_external= or ?post_id= would change or break the URL.
+        canonical = with_query(url_for(".article", **post.url_args), request.query_string)
         return redirect(canonical, 301)
     older, newer = queries.neighbours(post)
     page = render_template(
@@ -88,8 +83,12 @@ def _article(slug: str, post_id: int):
         older=older,
         newer=newer,
         print_view="print" in request.args,
+        attachments=attachments.listed(post),
     )
-    return make_response(page)
+    response = make_response(page)
+    # The view count must stay live: no shared cache may keep this page.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/sitemap.xml")
@@ -97,7 +96,6 @@ def sitemap():
     """The sitemap index (sitemaps.org): the pages file, then files of posts by id range."""
     return cache.cached(
         lambda: _xml(render_template("public/sitemap_index.xml", chunks=queries.sitemap_chunks())),
-        styled=False,
     )
 
 
@@ -105,13 +103,12 @@ def sitemap():
 def sitemap_pages():
     return cache.cached(
         lambda: _xml(render_template("public/sitemap_pages.xml", channels=queries.channels())),
-        styled=False,
     )
 
 
-@bp.get("/sitemap-posts-<int:chunk>.xml")
+@bp.get("/sitemap-posts-<id:chunk>.xml")
 def sitemap_posts(chunk: int):
-    return cache.cached(lambda: _sitemap_posts(chunk), styled=False)
+    return cache.cached(lambda: _sitemap_posts(chunk))
 
 
 def _sitemap_posts(chunk: int):
@@ -138,14 +135,3 @@ def robots():
 def healthz():
     queries.database_ok()  # raises (and so answers 500) when the database is unreachable
     return {"status": "ok", "database": "ok"}
-
-
-def _counts_as_view() -> bool:
-    if request.method != "GET" or "print" in request.args:
-        return False
-    for name, value in PREFETCH_HEADERS.items():
-        if request.headers.get(name, "").lower().startswith(value):
-            return False
-    pattern = current_app.config["CRAWLER_USER_AGENT_PATTERN"]
-    user_agent = request.headers.get("User-Agent", "")
-    return not (pattern and re.search(pattern, user_agent, re.IGNORECASE))

@@ -1,15 +1,22 @@
-"""The html5lib token-stream filters that apply the policy (and rewrite URLs for feeds)."""
+"""The policy applied to the parsed tree, and the serializer that writes the clean HTML.
+
+One walk over the tree (lexbor's, through selectolax: an HTML5 parser in C, linear in its
+input) decides every element and attribute and writes the output as it goes; there is no token
+stream to filter, so the time is one visit per node. The decisions are bleach's and ours as
+before: bleach's URL check and entity table, our allowlists (``policy``) and style classes.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
 
 import tinycss2  # the CSS parser bleach's css extra uses
 from bleach import html5lib_shim
 from bleach.sanitizer import BleachSanitizerFilter
+from selectolax.lexbor import LexborNode
 
+from portal.sanitize.depth import MAX_DEPTH, VOID, NestingTooDeep
 from portal.sanitize.policy import (
     ALLOWED_PROTOCOLS,
     ALLOWED_TAGS,
@@ -22,109 +29,121 @@ from portal.sanitize.policy import (
     attribute_allowed,
     class_value,
 )
-from portal.sanitize.urls import absolute, is_external, normalize_url, site_hostname, url_problem
+from portal.sanitize.urls import is_external, normalize_url, site_hostname, url_problem
 
-if TYPE_CHECKING:  # bleach re-exports its vendored html5lib's Filter; its stubs do not say so
-    from html5lib.filters.base import Filter
-else:
-    Filter = html5lib_shim.Filter
-
-Token = dict[str, Any]  # html5lib's: {"type": "StartTag", "name": "a", "data": {...}, ...}
-AttributeKey = tuple[str | None, str]  # (namespace, name)
-Attributes = dict[AttributeKey, str]
 Report = Callable[[str], object]  # records one removal, for CleanResult.removed
+Attributes = dict[str, str]
 
-HREF: AttributeKey = (None, "href")
-SRC: AttributeKey = (None, "src")
-_TAG_TOKENS = frozenset({"StartTag", "EmptyTag", "EndTag"})
-
-
-def drop_with_content(tokens: Iterable[Token], report: Report) -> Iterator[Token]:
-    """Skip every element in DROP_WITH_CONTENT or in a foreign namespace (SVG, MathML)."""
-    depth = 0
-    for token in tokens:
-        kind = token["type"]
-        if depth:
-            depth += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
-            continue
-        if kind in ("StartTag", "EmptyTag") and (
-            token["name"].lower() in DROP_WITH_CONTENT or token.get("namespace")
-        ):
-            if kind == "StartTag":
-                depth = 1
-                report(f"<{token['name']}> 标签及其内容")
-            else:
-                report(f"<{token['name']}> 标签")
-            continue
-        yield token
+# The input's "&" while it is parsed: the parser decodes no entity, so each one is kept exactly
+# as written (bleach's rule). strip_xml_illegal() has removed every U+0001 from the input.
+AMPERSAND = "\x01"
+_URI_ATTRIBUTES = frozenset(
+    name
+    for space, name in html5lib_shim.attr_val_is_uri  # type: ignore[attr-defined]  # not in bleach's stubs
+    if not space
+)
+# bleach's URL check (sanitize_uri_value keeps no state); any token source will do.
+_URI_CHECK = BleachSanitizerFilter([], allowed_protocols=ALLOWED_PROTOCOLS)  # type: ignore[arg-type]
+# An entity as written: numeric, or a name (bounded lengths: linear, and no huge int()).
+_ENTITY_AT_AMPERSAND = re.compile(
+    r"&(?:(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{0,31}));"
+)
 
 
-def _canonical_css(value: str) -> str:
-    # Word writes "2.0em"; compare "2em".
-    return re.sub(r"(\d)\.0+(?![0-9])", r"\1", value.lower())
+# Allowed elements that stay as they are without attributes: their start and end tags ("" for a
+# void one). Not <a>, <span> or <img>, which mean nothing without theirs (element_kept()).
+_BARE = {
+    tag: (f"<{tag}>", "" if tag in VOID else f"</{tag}>")
+    for tag in ALLOWED_TAGS - {"a", "span", "img"}
+}
 
 
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+class Walk:
+    """Writes the clean HTML of a parsed fragment."""
 
-
-class PolicyFilter(BleachSanitizerFilter):
-    """Applies the site policy and reports removals; bleach then enforces the allowlist.
-
-    The tree walker gives a well-nested stream, so a stack of "keep this element's tags?" flags
-    lets us unwrap <span> without attributes and <a> without a usable href.
-    """
-
-    def __init__(self, source: Iterable[Token], report: Report, site_host: str | None) -> None:
-        super().__init__(
-            source,  # type: ignore[arg-type]  # any token stream will do; bleach's stubs say TreeWalker
-            allowed_tags=ALLOWED_TAGS,
-            attributes=attribute_allowed,
-            allowed_protocols=ALLOWED_PROTOCOLS,
-            strip_disallowed_tags=True,  # unknown tags are unwrapped, their text kept
-            strip_html_comments=True,
-        )
+    def __init__(self, report: Report, site_host: str | None) -> None:
         self.report = report
         self.site_host = site_hostname(site_host)
-        self.keep_stack: list[bool] = []
+        self.out: list[str] = []
+        # The start tag each element with the same attributes gets ("" if unwrapped), and what
+        # deciding it reported: Word repeats the same <p class=… style=…> on every paragraph,
+        # and reading styles and URLs is most of the cost of a walk.
+        self.decided: dict[tuple[str, tuple], tuple[str, tuple[str, ...]]] = {}
 
-    # May return a list of tokens, as bleach's own does; the html5lib stub it overrides says not.
-    def sanitize_token(self, token: Token) -> Token | list[Token] | None:  # type: ignore[override]
-        kind = token["type"]
-        if kind in _TAG_TOKENS and token["name"] in HEADING_LEVELS:
-            token["name"] = HEADING_LEVELS[token["name"]]
-        if kind in _TAG_TOKENS and token["name"] in ALLOWED_TAGS:
-            return self.allowed_element(token)
-        if kind == "Comment":
-            self.report("HTML 注释")  # also Word's <!--[if gte mso 9]>…<![endif]--> blocks
-        elif kind in ("StartTag", "EmptyTag"):
-            self.report(f"<{token['name']}> 标签")
-        return super().sanitize_token(token)
+    def html(self, first: LexborNode | None) -> str:
+        self.nodes(first, 0)
+        return "".join(self.out)
 
-    def allowed_element(self, token: Token) -> Token | None:
-        """An allowlisted tag with the policy's attributes, or None if it is unwrapped."""
-        if token["type"] == "EndTag":
-            return token if self.keep_stack.pop() else None
-        tag = token["name"]
-        kept = self.policy_attributes(tag, token["data"])
-        keep = self.element_kept(tag, kept)
-        if token["type"] == "StartTag":
-            self.keep_stack.append(keep)
-        if not keep:
-            return None
-        token["data"] = kept
-        return super().allow_token(token)
+    def nodes(self, node: LexborNode | None, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise NestingTooDeep
+        out = self.out
+        while node is not None:
+            tag = node.tag or ""
+            if tag == "-text":
+                out.append(escape_text(node.text_content or ""))
+            elif (bare := _BARE.get(tag)) is not None and not node.attributes:
+                # Most elements of an article: allowed, without attributes, nothing to decide.
+                start, end = bare
+                out.append(start)
+                if end:  # not a void element
+                    self.nodes(node.child, depth + 1)
+                    out.append(end)
+            elif tag == "-comment":
+                self.report("HTML 注释")  # also Word's <!--[if gte mso 9]>…<![endif]--> blocks
+            elif not tag.startswith("-"):  # an element (not a doctype)
+                self.element(node, tag.replace(AMPERSAND, "&"), depth)
+            node = node.next
+
+    def element(self, node: LexborNode, tag: str, depth: int) -> None:
+        void = tag in VOID
+        if tag in DROP_WITH_CONTENT:
+            self.report(f"<{tag}> 标签" if void else f"<{tag}> 标签及其内容")
+            return
+        tag = HEADING_LEVELS.get(tag, tag)
+        if tag not in ALLOWED_TAGS:
+            self.report(f"<{tag}> 标签")  # unwrapped: its content stays
+            self.nodes(node.child, depth + 1)
+            return
+        pairs = tuple(node.attributes.items())
+        decided = self.decided.get((tag, pairs))
+        if decided is None:
+            decided = self.decided[tag, pairs] = self.decide(tag, pairs)
+        start, reports = decided
+        for removed in reports:
+            self.report(removed)
+        if start:
+            self.out.append(start)
+        if not void:
+            self.nodes(node.child, depth + 1)
+            if start:
+                self.out.append(f"</{tag}>")
+
+    def decide(self, tag: str, pairs: tuple) -> tuple[str, tuple[str, ...]]:
+        """An allowed element's start tag ("": unwrap it) and what deciding it reported."""
+        attributes = {
+            name.replace(AMPERSAND, "&"): (value or "").replace(AMPERSAND, "&")
+            for name, value in pairs
+        }
+        reports: list[str] = []
+        report, self.report = self.report, reports.append  # collected, then replayed per use
+        try:
+            kept = self.policy_attributes(tag, attributes)
+            keep = self.element_kept(tag, kept)
+        finally:
+            self.report = report
+        return (start_tag(tag, kept) if keep else ""), tuple(reports)
 
     def policy_attributes(self, tag: str, attributes: Attributes) -> Attributes:
         """What survives of ``attributes``: styles become our classes, external links get rel."""
-        external = tag == "a" and is_external(attributes.get(HREF), self.site_host)
+        external = tag == "a" and is_external(attributes.get("href"), self.site_host)
         kept, classes = self.sort_attributes(tag, attributes, external)
         self.upgrade_http_image(tag, kept)
         css_classes = class_value(classes)
         if css_classes and tag in CLASS_TAGS:
-            kept[(None, "class")] = css_classes
-        if external and HREF in kept:
-            kept[(None, "rel")] = EXTERNAL_REL
+            kept["class"] = css_classes
+        if external and "href" in kept:
+            kept["rel"] = EXTERNAL_REL
         return kept
 
     def sort_attributes(
@@ -133,15 +152,15 @@ class PolicyFilter(BleachSanitizerFilter):
         """The author's attributes kept as they are, and our classes; the rest is reported."""
         kept: Attributes = {}
         classes: set[str] = set()
-        for key, value in attributes.items():
-            found = self.classes_of(tag, key[1], value)
+        for name, value in attributes.items():
+            found = self.classes_of(tag, name, value)
             if found is not None:
                 classes.update(found)
-            elif key[1] == "rel" and tag == "a":  # the author's rel is replaced by ours
+            elif name == "rel" and tag == "a":  # the author's rel is replaced by ours
                 if not (external and value == EXTERNAL_REL):
                     self.report("rel 属性")
-            elif self.passes_bleach(tag, key, value):
-                kept[key] = value
+            elif self.passes_bleach(tag, name, value):
+                kept[name] = value
         return kept, classes
 
     def classes_of(self, tag: str, name: str, value: str) -> Iterable[str] | None:
@@ -154,67 +173,135 @@ class PolicyFilter(BleachSanitizerFilter):
             return (css_class,)
         return None  # including an align we have no class for: reported as an attribute
 
-    def passes_bleach(self, tag: str, key: AttributeKey, value: str) -> bool:
+    def passes_bleach(self, tag: str, name: str, value: str, *, quiet: bool = False) -> bool:
         """bleach's own checks: the attribute allowlist, then the URL scheme; failures reported."""
-        name = key[1]
-        if not self.attr_filter(tag, name, value):
-            self.report(f"{name} 属性")
+        if not attribute_allowed(tag, name, value):
+            if not quiet:
+                self.report(f"{name} 属性")
             return False
-        if key in self.attr_val_is_uri and (
-            self.sanitize_uri_value(value, self.allowed_protocols) is None
+        if (
+            name in _URI_ATTRIBUTES
+            and _URI_CHECK.sanitize_uri_value(value, ALLOWED_PROTOCOLS) is None
         ):
-            self.report(url_problem(value))
+            if not quiet:
+                self.report(url_problem(value))
             return False
         return True
 
     def upgrade_http_image(self, tag: str, kept: Attributes) -> None:
-        source = kept.get(SRC)
+        source = kept.get("src")
         if tag == "img" and source and normalize_url(source).lower().startswith("http:"):
             # The CSP loads images only from this site and https: an http image would be
             # blocked and silently missing, so ask for it over https.
-            kept[SRC] = "https:" + normalize_url(source)[len("http:") :]
+            kept["src"] = "https:" + normalize_url(source)[len("http:") :]
             self.report("http 图片地址（已改为 https）")
 
     def element_kept(self, tag: str, kept: Attributes) -> bool:
         # Unwrap what means nothing without its attributes; an image without a source goes.
-        if tag == "img" and SRC not in kept:
+        if tag == "img" and "src" not in kept:
             self.report("<img> 标签")
             return False
-        return {"span": bool(kept), "a": HREF in kept}.get(tag, True)
+        return {"span": bool(kept), "a": "href" in kept}.get(tag, True)
 
     def style_classes(self, tag: str, css: str) -> Iterator[str]:
-        declarations = tinycss2.parse_declaration_list(
-            css, skip_comments=True, skip_whitespace=True
-        )
-        for node in declarations:
-            if node.type != "declaration":
+        for name, value in css_declarations(css):
+            if name is None:
                 self.report("style 样式")
                 continue
-            value = " ".join(tinycss2.serialize(node.value).split())  # one line, for the report
-            css_class = STYLE_CLASSES.get((node.lower_name, _canonical_css(value)))
+            css_class = STYLE_CLASSES.get((name, _canonical_css(value)))
             if css_class and tag in CLASS_TAGS:
                 yield css_class
-            elif node.lower_name.startswith("mso-"):
+            elif name.startswith("mso-"):
                 self.report("style 样式 mso-*")  # Word's private styles: one short entry
             else:
-                self.report(f"style 样式 {node.lower_name}:{_shorten(value)}")
+                self.report(f"style 样式 {name}:{_shorten(value)}")
 
 
-class AbsolutizeFilter(Filter):
-    """Makes every href and src absolute against ``base_url`` (feeds are read elsewhere)."""
+# A declaration tinycss2 would read as written: an ASCII name, a value of plain words, numbers,
+# units, colours and commas (no quotes, brackets, escapes, comments or "!"); what Word and the
+# editor write. Read without tinycss2, whose pure-Python tokenizer is most of a walk's cost.
+_CSS_SPACE = " \t\n\r\f"
+_SIMPLE_DECLARATION = re.compile(
+    rf"[{_CSS_SPACE}]*(-?[A-Za-z_][A-Za-z0-9_-]*)[{_CSS_SPACE}]*:([A-Za-z0-9#%.,+{_CSS_SPACE}-]*)"
+)
 
-    def __init__(self, source: Iterable[Token], base_url: str) -> None:
-        super().__init__(source)
-        self.base_url = base_url
 
-    def __iter__(self) -> Iterator[Token]:
-        for token in super().__iter__():
-            if token["type"] in ("StartTag", "EmptyTag"):
-                self.absolutize(token["data"])
-            yield token
+# "1e" or "1e-": a unit tinycss2 writes escaped (as "1\65 "), so as not to read an exponent.
+_EXPONENT_LIKE = re.compile(r"[0-9][eE](?![A-Za-z_])")
 
-    def absolutize(self, attributes: Attributes) -> None:
-        for key in (HREF, SRC):
-            value = attributes.get(key)
-            if value is not None:
-                attributes[key] = absolute(value, self.base_url)
+
+def css_declarations(css: str) -> list[tuple[str | None, str]]:
+    """A style attribute's declarations as (lower-case name, value on one line); the name is
+    None for what does not parse as a declaration."""
+    simple = []
+    for piece in css.split(";"):
+        if piece.strip(_CSS_SPACE):
+            declaration = _SIMPLE_DECLARATION.fullmatch(piece)
+            if declaration is None or _EXPONENT_LIKE.search(piece):
+                break
+            simple.append((declaration.group(1).lower(), " ".join(declaration.group(2).split())))
+    else:
+        return simple
+    found: list[tuple[str | None, str]] = []
+    for node in tinycss2.parse_declaration_list(css, skip_comments=True, skip_whitespace=True):
+        if node.type != "declaration":
+            found.append((None, ""))
+        else:  # the value on one line, for the report
+            found.append((node.lower_name, " ".join(tinycss2.serialize(node.value).split())))
+    return found
+
+
+def start_tag(tag: str, attributes: Attributes) -> str:
+    # Every value double-quoted, with "<" and ">" escaped too: no "<" or ">" of the clean
+    # HTML is ever inside a tag, so what reads it with a pattern (an <img …> up to its ">",
+    # portal.attachments) finds each tag exactly, in one pass.
+    pairs = "".join(f' {name}="{attribute_value(value)}"' for name, value in attributes.items())
+    return f"<{tag}{pairs}>"
+
+
+def attribute_value(value: str) -> str:
+    """An attribute's value as clean() writes it between double quotes."""
+    value = escape_ampersands(value, in_attribute=True)
+    return value.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_text(text: str) -> str:
+    if AMPERSAND not in text and "<" not in text and ">" not in text:
+        return text  # most text nodes: nothing to escape
+    text = text.replace(AMPERSAND, "&")
+    if "<" in text or ">" in text:
+        text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return escape_ampersands(text, in_attribute=False)
+
+
+def escape_ampersands(text: str, *, in_attribute: bool) -> str:
+    """Every "&" as "&amp;" except where it starts an entity, which is kept as written: in
+    text any HTML entity; in an attribute only one bleach decodes too (``&colon;`` is not, so
+    it must not reach a browser that would)."""
+    if "&" not in text:
+        return text
+
+    def keep_or_escape(match: re.Match[str]) -> str:
+        numeric, name = match.groups()
+        if numeric or (
+            html5lib_shim.convert_entity(name) is not None
+            if in_attribute
+            else name + ";" in html5lib_shim.ENTITIES
+        ):
+            return match.group()
+        return "&amp;" + match.group()[1:]
+
+    # Every "&" that starts no entity is escaped first, then each entity decides for itself.
+    text = re.sub(
+        r"&(?!#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)", "&amp;", text
+    )
+    return _ENTITY_AT_AMPERSAND.sub(keep_or_escape, text)
+
+
+def _canonical_css(value: str) -> str:
+    # Word writes "2.0em"; compare "2em".
+    return re.sub(r"(\d)\.0+(?![0-9])", r"\1", value.lower())
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

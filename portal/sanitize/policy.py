@@ -54,7 +54,7 @@ _CELL = frozenset({"colspan", "rowspan", "class"})
 # Do not mutate: attribute_allowed() reads it on every call.
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "title", "rel"}),  # rel is only ever set by us (external links)
-    "img": frozenset({"src", "alt", "width", "height"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "td": _CELL,
     "th": _CELL,
     **dict.fromkeys(("p", "div", "span", "h2", "h3", "h4"), _CLASS),
@@ -62,6 +62,24 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 CLASS_TAGS = frozenset(tag for tag, names in ALLOWED_ATTRIBUTES.items() if "class" in names)
 
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})  # plus relative URLs
+
+# Where this site serves its uploaded files (portal.attachments: /attachments/<sha256>/<name>).
+# An image comes from there or over https (the CSP's img-src; an http one is upgraded): no
+# other path of the site, nor data: or a relative URL that could climb out of it.
+UPLOADS_PATH = "/attachments/"
+_UPLOADED_IMAGE = re.compile(re.escape(UPLOADS_PATH) + r"[0-9a-f]{64}/[^/?#\\\s]+")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def image_source_allowed(value: str) -> bool:
+    """An img src of the policy: http(s), or a file uploaded to this site. Other schemes pass
+    here so that the protocol check refuses (and reports) them as it does every URL's."""
+    url = value.strip("\x00- ")
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return scheme.group(1).lower() not in ALLOWED_PROTOCOLS - {"http", "https"}
+    return _UPLOADED_IMAGE.fullmatch(url) is not None
+
 
 # Removed together with everything inside: their content is code, data or UI, never article text
 # (bleach's strip=True alone would keep it, e.g. a script's body as visible text).
@@ -120,6 +138,10 @@ def attribute_allowed(tag: str, name: str, value: str) -> bool:
         return _NUMBER.fullmatch(value) is not None
     if name == "rel":
         return value == EXTERNAL_REL
+    if name == "loading":  # set by portal.attachments on every image of a saved body
+        return value == "lazy"
+    if tag == "img" and name == "src":
+        return image_source_allowed(value)
     return True
 
 

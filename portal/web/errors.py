@@ -8,8 +8,9 @@ engine's ``pool_pre_ping`` replaces the connections the outage broke)."""
 from __future__ import annotations
 
 import sqlite3
+from typing import NoReturn
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, abort, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -35,6 +36,11 @@ def render_error(code: int, detail: str | None = None):
             raise
         return _unavailable(error)
     return html, code
+
+
+def forbidden(detail: str) -> NoReturn:
+    """Stop with the 403 page saying why (an action the account's role may not take)."""
+    abort(current_app.make_response(render_error(403, detail)))
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -104,7 +110,13 @@ def _http_error(error: HTTPException):
         _rollback()
     if code not in messages.ERRORS:
         return error  # e.g. redirects raised as exceptions, or 3xx from routing
-    return render_error(code)
+    response = current_app.make_response(render_error(code))
+    # The page replaces werkzeug's, not the headers that belong to the answer: 405's Allow,
+    # a Retry-After or WWW-Authenticate given to abort(); the page has its own Content-Type.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.setdefault(name, value)
+    return response
 
 
 def _csrf_error(_error: CSRFError):

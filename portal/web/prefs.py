@@ -7,6 +7,8 @@ spares the reload. Templates get the choice as classes for <html> (styled in sit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
@@ -71,10 +73,15 @@ def current_prefs() -> dict:
     one)."""
     if FONT_COOKIE in request.cookies or ELDER_COOKIE in request.cookies:
         g.reads_prefs = True
-    size = request.cookies.get(FONT_COOKIE, DEFAULT_FONT_SIZE)
+    return prefs_of(request.cookies)
+
+
+def prefs_of(cookies: Mapping[str, str]) -> dict:
+    """The choices the cookies make (unknown values fall back to the defaults)."""
+    size = cookies.get(FONT_COOKIE, DEFAULT_FONT_SIZE)
     if size not in FONT_SIZES:
         size = DEFAULT_FONT_SIZE
-    elder = request.cookies.get(ELDER_COOKIE) == "on"
+    elder = cookies.get(ELDER_COOKIE) == "on"
     classes = [FONT_SIZES[size][1]] + (["elder-mode"] if elder else [])
     return {"font_size": size, "elder_mode": elder, "html_class": " ".join(classes)}
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, get_flashed_messages, request, url_for
+from flask import Flask, current_app, g, get_flashed_messages, redirect, request, url_for
+from werkzeug.wrappers import Response
 
+from portal import redirects
 from portal.posts import queries
 from portal.timeutil import format_site, to_site
 from portal.web.security import carries_session
@@ -17,6 +19,21 @@ def absolute_url_for(endpoint: str, **values) -> str:
     if not base:
         return url_for(endpoint, _external=True, **values)
     return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def _redirect_on_site(response: Response) -> Response:
+    """Every redirect the portal answers — its views', Flask-Login's, werkzeug's slash
+    redirects (which it builds from the request's Host) — points on SITE_URL when configured,
+    else is a path: never at whatever host the request named (``redirects.on_site``)."""
+    location = response.headers.get("Location")
+    if location is None:
+        return response
+    target = redirects.on_site(location, current_app.config["SITE_URL"], request.host_url)
+    if target != location:
+        response.headers["Location"] = target
+        if 300 <= response.status_code < 400:  # its little page links the target too
+            response.set_data(redirect(target, response.status_code).get_data())
+    return response
 
 
 def site_host() -> str:
@@ -54,7 +71,7 @@ def _template_globals() -> dict:
         "site_domain": site_domain,
         "notices_slug": config["NOTICES_CHANNEL"],
         "sidebar_notices": _sidebar_notices,
-        "nav_channels": queries.channels,
+        "nav_channels": queries.nav_channels,
         "absolute_url_for": absolute_url_for,
         "flashed_messages": _flashed_messages,
         "footer": {
@@ -66,6 +83,7 @@ def _template_globals() -> dict:
 
 
 def init_app(app: Flask) -> None:
+    app.after_request(_redirect_on_site)
     app.context_processor(_template_globals)
     app.add_template_filter(format_site, "site_time")
     app.add_template_filter(lambda moment: format_site(moment, "%Y-%m-%d"), "site_date")

@@ -1,7 +1,11 @@
-"""Security headers, in one place, applied to every response; and the rule that a response
-made for one person's session is never kept by a shared cache."""
+"""Security headers, in one place, applied to every response; the rule that nothing under
+``/editor`` is ever stored by any cache; and the rule that a response made for one person's
+session is never kept by a shared cache."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
@@ -21,6 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Every URL of the editor and its login lives under this prefix (tests/test_every_endpoint.py
+# checks every rule of the "auth" and "editor" blueprints against it).
+EDITOR_PREFIX = "/editor"
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -30,9 +38,18 @@ HEADERS = {
 }
 
 
+def is_editor_path(path: str) -> bool:
+    return path == EDITOR_PREFIX or path.startswith(f"{EDITOR_PREFIX}/")
+
+
 def _add_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if is_editor_path(request.path):
+        # Whatever the editor shows (drafts, the login form, an error, a redirect) is one
+        # person's, and may hold what is not public yet: no browser history, disk or proxy
+        # may keep a copy. By URL, so error pages and routing redirects are covered too.
+        response.headers["Cache-Control"] = "no-store"
     seconds = current_app.config["HSTS_SECONDS"]
     if seconds:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={int(seconds)}")
@@ -45,8 +62,12 @@ def carries_session() -> bool:
     Only such a request may open the session: reading even an empty session makes Flask send
     ``Vary: Cookie``, which would stop every cache from sharing an anonymous reader's page.
     A reader who sent no session cookie has no flashed message and no login to look up."""
-    config = current_app.config
-    cookies = request.cookies
+    return session_cookie_in(request.cookies, current_app.config)
+
+
+def session_cookie_in(cookies: Mapping[str, str], config: Mapping[str, Any]) -> bool:
+    """``carries_session`` for cookies read from anywhere (the page cache's front door reads
+    them before Flask makes a request)."""
     return config["SESSION_COOKIE_NAME"] in cookies or (
         config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
     )

@@ -62,8 +62,11 @@ def live_server(database_url, tmp_path_factory):
     """Base URL of gunicorn serving wsgi:app on this run's database (one per backend)."""
     log_path = tmp_path_factory.mktemp("server") / "gunicorn.log"
     options = ["--workers", "1", "--threads", "4", "--access-logfile", "-", "--error-logfile", "-"]
+    # Uploaded files (附件, images) in this run's own folder, never the checkout's instance/.
+    env = {"PORTAL_ATTACHMENT_FOLDER": str(tmp_path_factory.mktemp("uploads"))}
+    secret = secrets.token_hex(32)
     try:
-        with live_gunicorn.serve(database_url, secrets.token_hex(32), log_path, *options) as port:
+        with live_gunicorn.serve(database_url, secret, log_path, *options, env=env) as port:
             yield f"http://127.0.0.1:{port}"
     except RuntimeError as error:
         pytest.fail(str(error), pytrace=False)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import feedparser
 import pytest
 from playwright.sync_api import expect
+from support import fill_body_html
 
 from portal import messages
 from portal.timeutil import now_utc
@@ -35,7 +36,7 @@ def write_notice(page, title: str, body: str) -> None:
     page.get_by_label("栏目", exact=True).select_option(label="信息公告")
     page.get_by_label("来源", exact=True).fill("市司法局")
     page.get_by_label("作者", exact=True).fill("普法科")
-    page.get_by_label("正文", exact=True).fill(body)
+    fill_body_html(page, body)
 
 
 def open_preview(web):
@@ -83,7 +84,7 @@ def test_editor_writes_previews_publishes_edits_and_withdraws_a_notice(web, edit
 
     # The editor changes the body; the public page shows the change.
     page.goto(edit_url)
-    page.get_by_label("正文", exact=True).fill(BODY.replace("法治讲座", "宪法知识竞赛"))
+    fill_body_html(page, BODY.replace("法治讲座", "宪法知识竞赛"))
     page.get_by_role("button", name="发布").click()
     expect(page.get_by_text(messages.SAVED_PUBLISHED)).to_be_visible()
     page.get_by_role("link", name="查看公开页面").click()

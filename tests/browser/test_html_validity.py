@@ -45,7 +45,6 @@ def test_vnu_reports_errors_in_broken_html(vnu_jar, tmp_path):
 def test_every_kind_of_page_is_valid_html(
     vnu_jar,
     tmp_path,
-    app,
     client,
     editor_client,
     admin_client,
@@ -78,9 +77,17 @@ def test_every_kind_of_page_is_valid_html(
         "editor-revision": editor_client.get(f"/editor/posts/{post_id}/revisions/1"),
         "editor-confirm-delete": admin_client.get(f"/editor/posts/{trashed.id}/delete"),
     }
-    if "public.search" in app.view_functions:
-        pages["search"] = client.get("/search", query_string={"q": "法治"})
-    expected_status = {"not-found": 404, "bad-request": 400, "editor-form-errors": 400}
+    pages["search"] = client.get("/search", query_string={"q": "法治"})
+    pages["search-page-2"] = client.get("/search", query_string={"q": "法治", "page": "2"})
+    pages["search-guidance"] = client.get("/search")
+    pages["search-none"] = client.get("/search", query_string={"q": "没有这样的词"})
+    pages["search-refused"] = client.get("/search", query_string={"q": "法" * 101, "since": "x"})
+    expected_status = {
+        "not-found": 404,
+        "bad-request": 400,
+        "editor-form-errors": 400,
+        "search-refused": 400,
+    }
     for name, response in pages.items():
         assert response.status_code == expected_status.get(name, 200), name
         assert response.content_type.startswith("text/html"), name
