@@ -4,8 +4,9 @@
    (127.0.0.1:5432, database ``test``; dropped at the end) — made by the migrations and filled
    by ``flask --app portal bench-data N --seed S`` (bench/pages.py's ``fill``: the bulk import
    indexes each batch as it commits);
-2. ``reindex`` (the whole index rebuilt in one transaction), timed: the build time; then the
-   index's size (SQLite: ``dbstat``; PostgreSQL: ``pg_relation_size``);
+2. ``reindex`` as the command does it (every document rebuilt in one transaction, then the
+   index compacted), timed: the build time; then the index's size (SQLite: ``dbstat``;
+   PostgreSQL: ``pg_relation_size``);
 3. for each query (by default a two- and a four-character one that each match about 1 % of
    the posts, and two that match nearly all of them), in interleaved rounds: the first results
    page of ``/search`` (the whole response, in-process, by relevance and by newest), and the
@@ -126,6 +127,9 @@ def measure(url: str, args) -> dict:
         started = time.perf_counter()
         data["indexed"] = index.reindex()
         data["build_seconds"] = time.perf_counter() - started
+        started = time.perf_counter()
+        index.compact()
+        data["compact_seconds"] = time.perf_counter() - started
         data["public"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Post).where(queries.public_condition())
         )
@@ -161,7 +165,8 @@ def report(data: dict, args) -> None:
     size = data["size"]
     print(
         f"{args.engine}, {args.posts:,} posts ({data['public']:,} public), {args.rounds} rounds."
-        f" Index: rebuilt in {data['build_seconds']:.1f} s ({data['indexed']:,} posts);"
+        f" Index: rebuilt in {data['build_seconds']:.1f} s ({data['indexed']:,} posts),"
+        f" then compacted in {data['compact_seconds']:.1f} s;"
         f" tokens {size['tokens']:.1f} MB, documents {size['documents']:.1f} MB"
         f" (the post table: {size['post']:.1f} MB)."
     )

@@ -174,6 +174,7 @@ AUDIT_ACTIONS = {
     "login": "登录",
     "logout": "退出登录",
     "login_failed": "登录失败",
+    "login_locked": "登录被暂时锁定",
     "password": "修改本人密码",
     "post.draft": "保存草稿",
     "post.publish": "发布",

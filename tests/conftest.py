@@ -150,20 +150,41 @@ def app(app_config, request):
     yield app
     with app.app_context():
         db.session.remove()
-        if own:
-            app.extensions["page_cache_front"].close()  # its own connection, not the pool's
-            db.engine.dispose()
+    if own:
+        close_app(app)
     app.config.clear()
     app.config.update(settings)
+
+
+def close_app(app: Flask) -> None:
+    """Give back every connection of an app that is done with: the front door's own (one per
+    thread that served it) and its pool's. Left to the garbage collector, a PostgreSQL
+    connection warns (a ResourceWarning: an error here) in whatever test happens to run then."""
+    app.extensions["page_cache_front"].close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def new_app():
+    """``new_app(config)``: an app of the test's own (a second server, a restarted one),
+    closed when the test ends."""
+    made: list[Flask] = []
+
+    def make(config: dict) -> Flask:
+        made.append(create_app(dict(config)))
+        return made[-1]
+
+    yield make
+    for app in made:
+        close_app(app)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_every_apps_connections():
     yield
     for app in _APPS.values():
-        app.extensions["page_cache_front"].close()
-        with app.app_context():
-            db.engine.dispose()
+        close_app(app)
 
 
 @pytest.fixture

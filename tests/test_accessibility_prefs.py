@@ -158,11 +158,9 @@ def test_pages_styled_by_the_cookie_vary_on_it(client, make_channel):
     assert "Cookie" in client.get("/").headers.get("Vary", "")
 
 
-def test_secure_cookie_behind_https(app_config):
-    from portal import create_app
-
+def test_secure_cookie_behind_https(app_config, new_app):
     app_config["SESSION_COOKIE_SECURE"] = True
-    client = create_app(dict(app_config)).test_client()
+    client = new_app(app_config).test_client()
     client.get("/prefs/font-size/large")
     assert client.get_cookie(FONT_COOKIE).secure
 

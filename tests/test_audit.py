@@ -54,6 +54,19 @@ def test_logins_logouts_and_failures_are_recorded_with_the_address(app, client, 
     ]
 
 
+def test_an_attempt_refused_by_the_lockout_is_recorded_too(app, client, admin_client, make_editor):
+    make_editor("wang")
+    failures = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(failures):
+        assert login(client, "wang", "wrong password", remote_addr="10.1.2.3").status_code == 400
+    assert login(client, "wang", EDITOR_PASSWORD, remote_addr="10.1.2.3").status_code == 429
+    about_wang = [entry for entry in entries(app) if entry[3] == "user:wang"]
+    assert about_wang == [("", "10.1.2.3", "login_failed", "user:wang")] * failures + [
+        ("", "10.1.2.3", "login_locked", "user:wang")
+    ]
+    assert "登录被暂时锁定" in admin_client.get(AUDIT).get_data(as_text=True)
+
+
 def test_every_save_and_change_of_state_is_recorded(app, admin_client, make_channel):
     notices = make_channel("notices")
     url = edit_url(write_post(admin_client, notices, "draft", title="记一笔"))

@@ -12,8 +12,6 @@ import feedparser
 import pytest
 from lxml import etree
 
-from portal import create_app
-from portal.extensions import db
 from portal.posts.states import PostState
 from portal.timeutil import now_utc
 
@@ -267,7 +265,7 @@ def test_edit_and_move_keep_the_id(clock, client, make_channel, make_post, edit_
         assert entry.id == before[path] == f"tag:portal.invalid,2026:post/{post.id}"
 
 
-def test_changing_site_url_keeps_every_id(app_config, client, make_post):
+def test_changing_site_url_keeps_every_id(app_config, client, make_post, new_app):
     for day in (1, 2, 3):
         make_post(title=f"公告{day}", published_at=site_time(2024, 5, day, 9, 0))
 
@@ -281,12 +279,8 @@ def test_changing_site_url_keeps_every_id(app_config, client, make_post):
 
     ids, links = ids_and_links(client)
     for site_url in ("https://pf.example.gov.cn", "https://www.example.org/portal-new"):
-        other = create_app({**app_config, "SITE_URL": site_url})
-        try:
-            other_ids, other_links = ids_and_links(other.test_client())
-        finally:
-            with other.app_context():
-                db.engine.dispose()
+        other = new_app({**app_config, "SITE_URL": site_url})
+        other_ids, other_links = ids_and_links(other.test_client())
         assert other_ids == ids
         assert all(link.startswith(site_url + "/") for path in FEEDS for link in other_links[path])
         assert other_links != links
@@ -429,7 +423,7 @@ def test_rss_has_the_required_elements(client, make_post, path):
     assert len(guids) == 2
 
 
-def test_dates_carry_the_site_offset(app, client, make_post):
+def test_dates_carry_the_site_offset(app, client, make_post, new_app):
     make_post(published_at=datetime(2024, 12, 31, 20, 30, tzinfo=UTC))
     (rss_entry,) = read_feed(client, "/feeds/all.rss").entries
     (atom_entry,) = read_feed(client, "/feeds/all.atom").entries
@@ -437,8 +431,6 @@ def test_dates_carry_the_site_offset(app, client, make_post):
     assert atom_entry.published == "2025-01-01T04:30:00+08:00"
 
     # Settings are read at start: the same site restarted in another zone.
-    restarted = create_app({**app.config, "TIMEZONE": "UTC"})
+    restarted = new_app({**app.config, "TIMEZONE": "UTC"})
     (atom_entry,) = read_feed(restarted.test_client(), "/feeds/all.atom").entries
     assert atom_entry.published == "2024-12-31T20:30:00+00:00"
-    with restarted.app_context():
-        db.engine.dispose()

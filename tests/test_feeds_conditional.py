@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from support import statements_on
 
 import portal.cache as page_cache
-from portal import create_app
 from portal.extensions import db
 from portal.posts.states import PostState
 from portal.timeutil import now_utc
@@ -214,7 +213,9 @@ def test_a_scheduled_post_coming_due_changes_the_etag(clock, client, make_post):
         assert titles(after) == ["定时发布", "已发布"]
 
 
-def test_renaming_the_channel_or_a_setting_changes_the_etag(app, client, make_channel, make_post):
+def test_renaming_the_channel_or_a_setting_changes_the_etag(
+    app, client, make_channel, make_post, new_app
+):
     channel = make_channel("notices", name="信息公告")
     make_post()
     etag = client.get("/feeds/notices.rss").headers["ETag"]
@@ -227,12 +228,10 @@ def test_renaming_the_channel_or_a_setting_changes_the_etag(app, client, make_ch
     assert feedparser.parse(renamed.data).feed.title == "普法宣传网 · 通知公告"
 
     # Settings are read at start: the same site restarted with another name.
-    restarted = create_app({**app.config, "SITE_NAME": "某市普法网"})
+    restarted = new_app({**app.config, "SITE_NAME": "某市普法网"})
     retitled = restarted.test_client().get(
         "/feeds/notices.rss", headers={"If-None-Match": renamed.headers["ETag"]}
     )
-    with restarted.app_context():
-        db.engine.dispose()
     assert retitled.status_code == 200
     assert feedparser.parse(retitled.data).feed.title == "某市普法网 · 通知公告"
 

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from page import page
 from support import base_config, edit_url, login, post_id_of, press, submit, write_post
 
-from portal import create_app
 from portal.cache import store
 from portal.extensions import db
 from portal.posts.models import Post
@@ -127,14 +126,14 @@ def test_each_reading_aid_choice_has_its_own_page(client, make_post):
 
 
 @pytest.fixture
-def two_servers_with_redis(database_url, redis_prefix):
+def two_servers_with_redis(database_url, redis_prefix, new_app):
     """Two apps (as two servers would be) on one database, sharing pages through Redis."""
     _server, prefix = redis_prefix
     config = base_config(database_url) | {
         "CACHE_REDIS_URL": "redis://127.0.0.1:6379/0",
         "CACHE_KEY_PREFIX": prefix,
     }
-    return create_app(dict(config)), create_app(dict(config))
+    return new_app(config), new_app(config)
 
 
 def test_servers_share_pages_through_redis(app, make_post, two_servers_with_redis):
@@ -159,6 +158,3 @@ def test_servers_share_pages_through_redis(app, make_post, two_servers_with_redi
     for server in (first, second):
         listing = server.test_client().get("/notices/").get_data(as_text=True)
         assert "经第二台服务器修改" in listing
-    for server in (first, second):
-        with server.app_context():
-            db.engine.dispose()

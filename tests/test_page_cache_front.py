@@ -3,11 +3,16 @@ Flask finished it; HEAD and conditional GETs of kept pages; what is never kept."
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import pytest
+import sqlalchemy as sa
 from flask import make_response
 
 from portal import cache
 from portal.cache.pages import KEEP_HEADER, marker_for
+from portal.extensions import db
 
 FEED = "/feeds/notices.atom"
 
@@ -159,3 +164,49 @@ def test_the_session_cookie_of_any_name_setting_is_honoured(app, client, make_po
     response = client.get("/")
     assert response.status_code == 200
     assert KEEP_HEADER not in response.headers
+
+
+@pytest.fixture
+def named_connections(app_config):
+    """This test's app connects under a name of its own, so its backends can be counted."""
+    name = "portal-front-close-test"
+    app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"application_name": name}}
+    return name
+
+
+@pytest.mark.own_app
+@pytest.mark.postgresql_only
+def test_close_gives_back_the_connections_of_threads_that_have_ended(
+    named_connections, app, make_post
+):
+    """Each thread reads the validity on a connection of its own; one whose thread has ended is
+    still the front's to give back (left to a thread's local storage, it would be dropped
+    unclosed: a leaked backend until the garbage collector finds it, with a ResourceWarning).
+    Counted as backends: after ``close()`` and the pool's ``dispose()`` none is left."""
+    make_post()
+
+    def backends() -> int:
+        engine = sa.create_engine(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+        try:
+            with engine.connect() as connection:
+                return connection.scalar(
+                    sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                    {"name": named_connections},
+                )
+        finally:
+            engine.dispose()
+
+    def read() -> None:
+        assert app.test_client().get("/").status_code == 200
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    gc.collect()
+    assert backends() > 0
+    app.extensions["page_cache_front"].close()
+    with app.app_context():
+        db.engine.dispose()
+    assert backends() == 0

@@ -275,7 +275,7 @@ def test_reindex_rebuilds_the_index_with_a_progress_bar(app, client, publish, ru
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     assert "Indexing posts" in result.output
-    assert "2 post(s) indexed." in result.output
+    assert "2 post(s) indexed" in result.output
     assert titles_of(client, "宪法") == ["关于开展宪法宣传周的通知"]
     again = runner.invoke(args=["reindex"])  # from a full index too
     assert again.exit_code == 0

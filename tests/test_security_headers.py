@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
 from portal.sanitize import clean
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -122,9 +121,9 @@ def test_no_hsts_unless_configured(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
 
-def test_hsts_when_configured_for_https(app_config):
+def test_hsts_when_configured_for_https(app_config, new_app):
     app_config["HSTS_SECONDS"] = 31536000
-    client = create_app(dict(app_config)).test_client()
+    client = new_app(app_config).test_client()
     for url in ("/robots.txt", "/static/css/site.css", "/no-such-channel/x/y"):
         with client.get(url) as response:
             assert response.headers["Strict-Transport-Security"] == "max-age=31536000"

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from support import EDITOR_PASSWORD, csrf_token, edit_url, login, post_id_of, press, write_post
 from test_migrations import empty_postgresql_schema, flask
 
-from portal import create_app
 from portal.auth import sessions
 from portal.extensions import db
 from portal.posts.models import User
@@ -95,19 +94,15 @@ def test_another_editors_logout_ends_only_their_own_sessions(make_editor_client)
     assert li.get("/editor/").status_code == 200
 
 
-def test_logout_on_one_server_ends_the_session_on_another(app_config, editor_client):
+def test_logout_on_one_server_ends_the_session_on_another(app_config, editor_client, new_app):
     """Two apps on one database are two servers: nothing about the session is kept in a
     process, so the other server sees the end at its next request."""
-    other_server = create_app(dict(app_config))
-    try:
-        cookie = saved_cookie(editor_client)
-        on_b = replay(other_server, cookie)
-        assert on_b.get("/editor/").status_code == 200
-        press(editor_client, "/editor/logout")  # on A
-        assert_logged_out(on_b, ["/editor/"])
-    finally:
-        with other_server.app_context():
-            db.engine.dispose()
+    other_server = new_app(app_config)
+    cookie = saved_cookie(editor_client)
+    on_b = replay(other_server, cookie)
+    assert on_b.get("/editor/").status_code == 200
+    press(editor_client, "/editor/logout")  # on A
+    assert_logged_out(on_b, ["/editor/"])
 
 
 # --- passwords and accounts, from the command line ---------------------------------------------

@@ -292,7 +292,8 @@ def publish_through_editor(server: Server, cookie: str, channel_id: int, title: 
         "body": f"<p>{title}：各单位请遵照执行。</p>",
         "action": "publish",
     }
-    response = server.post("/editor/posts/new", fields, cookie=cookie)
+    # As a browser does, with the cookie the form came with (a fresh session token for CSRF).
+    response = server.post("/editor/posts/new", fields, cookie=form.cookie() or cookie)
     assert response.status == 302, (response.status, server.log_tail())
     location = response.headers["Location"]  # on SITE_URL, as every redirect is
     match = re.fullmatch(rf"{re.escape(SITE_URL)}/editor/posts/(\d+)/edit", location)
@@ -304,7 +305,9 @@ def withdraw_through_editor(server: Server, cookie: str, post_id: int) -> None:
     form = server.get(f"/editor/posts/{post_id}/edit", cookie=cookie)
     assert form.status == 200, form.status  # the session made on A is good on B
     response = server.post(
-        f"/editor/posts/{post_id}/withdraw", {"csrf_token": csrf_token(form.text)}, cookie=cookie
+        f"/editor/posts/{post_id}/withdraw",
+        {"csrf_token": csrf_token(form.text)},
+        cookie=form.cookie() or cookie,
     )
     assert response.status == 302, (response.status, server.log_tail())
 
@@ -426,7 +429,9 @@ def test_kill_9_of_a_leaves_b_answering_and_no_save_half_applied(tmp_path):
                     "body": f"<p>第{n}次保存：{token}</p>",
                     "action": "publish",
                 }
-                sent = timed(server, "POST", edit, form=fields, cookie=cookie)
+                sent = timed(
+                    server, "POST", edit, form=fields, cookie=form.response.cookie() or cookie
+                )
                 sent.path = f"{edit}#{token}"
                 return [form, sent]
 

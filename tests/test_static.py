@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
-from portal import create_app
-
 STATIC = Path(__file__).resolve().parent.parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]*)"')
@@ -116,12 +114,12 @@ def test_the_version_follows_the_files_content(app, tmp_path):
         assert stale.headers["Cache-Control"] == "no-cache"
 
 
-def test_every_server_links_the_same_urls(app_config):
+def test_every_server_links_the_same_urls(app_config, new_app):
     """Two processes (apps) of the same release make the same versions: pages from any server
     of several behind a load balancer link the same URLs."""
     urls = []
     for _ in range(2):
-        other = create_app(dict(app_config))
+        other = new_app(app_config)
         with other.test_request_context():
             urls.append(url_for("static", filename="css/site.css"))
     assert urls[0] == urls[1]

@@ -33,10 +33,12 @@ depends_on = None
 # puts a separator after each pair; the folded text never holds U+0001). Pairs with a space and
 # an empty string come too; no query asks for them, as a term has no space. Duplicates are left
 # to GIN, which keeps each key once. (Whole-string functions: a set-returning query per
-# character costs a hundred times more, at every insert.)
+# character costs a hundred times more, at every insert.) Its COST says what it is (about a
+# millisecond for a post, thousands of plain operators): the planner must never think of
+# computing it for every row, not even for a word that most posts contain.
 SEARCH_TOKENS = r"""
 CREATE FUNCTION search_tokens(folded text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 5000 AS $$
     SELECT string_to_array(replace(folded, ' ', ''), NULL)
         || string_to_array(regexp_replace(folded, '(..)', '\1' || chr(1), 'g'), chr(1))
         || string_to_array(regexp_replace(substr(folded, 2), '(..)', '\1' || chr(1), 'g'), chr(1))

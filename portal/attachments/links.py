@@ -31,7 +31,6 @@ from portal.extensions import db
 from portal.posts import queries
 from portal.posts.content import AttachedFile, PostContent
 from portal.posts.models import Post, Revision
-from portal.posts.states import PostAction
 from portal.sanitize.policy import UPLOADS_PATH
 
 # A link or image of this site's uploads in a clean body (clean() quotes every attribute).
@@ -198,19 +197,19 @@ def follow_changes(
     _app: Flask,
     *,
     post: Post | None,
-    action: PostAction,
     revision: Revision | None = None,
     content: PostContent | None = None,
     **_details,
 ) -> None:
     """``post_changing``: link the files of a change that made a revision to that revision.
 
-    A change of state (and an approval, whose content comes from a pending edit that has no
-    files of its own) keeps the files of the revision before; a save links what it saved."""
+    A change of state keeps the files of the revision before; a save links what it saved, and
+    so does the approval of a pending edit (its content, files included, becomes the live
+    text: until then its new files were linked to no revision, so never public)."""
     if post is None or revision is None:
         return
     db.session.flush()  # the new revision's id
-    if content is None or action == PostAction.APPROVE:
+    if content is None:
         carried = [
             AttachedFile(link.file_id, link.name, link.listed)
             for _, link, _file in _links(_before(revision))

@@ -106,6 +106,8 @@ def _locked_page(template: str, form, attempt: loginlimit.Attempt):
     current_app.logger.warning("login locked: account %r from %s", attempt.username, attempt.source)
     window = current_app.config["LOGIN_FAILURE_WINDOW"]
     error = messages.LOGIN_LOCKED.format(minutes=max(1, window // 60))
+    # In the 操作日志 as every refused login is: an office sees who is being guessed at.
+    audit.record("login_locked", target=f"user:{attempt.username}", detail=error)
     return render_template(template, form=form, error=error), 429, {"Retry-After": str(window)}
 
 

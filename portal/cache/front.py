@@ -51,6 +51,8 @@ class Front:
         self.app = app
         self.wsgi_app = wsgi_app
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[tuple[threading.Thread, int, sa.Connection]] = []
 
     @property
     def store(self) -> Store:
@@ -173,21 +175,53 @@ class Front:
                 engine = db.engine
             local.connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             local.pid = os.getpid()
+            self._opened_by(threading.current_thread(), local.connection)
         return local.connection
 
+    def _opened_by(self, thread: threading.Thread, connection: sa.Connection) -> None:
+        """Every connection is also listed here, so that ``close()`` gives back all of them,
+        whichever thread made them: a thread's local storage would otherwise drop its connection
+        unclosed when the thread ends. A connection of an ended thread is closed the next time
+        one is made; one inherited from the parent process is left to the parent."""
+        with self._lock:
+            pid = os.getpid()
+            kept = []
+            for owner, owner_pid, opened in self._opened:
+                if owner_pid != pid:
+                    continue
+                if owner.is_alive():
+                    kept.append((owner, owner_pid, opened))
+                else:
+                    _give_back(opened)
+            kept.append((thread, pid, connection))
+            self._opened = kept
+
     def close(self) -> None:
-        """Give back this thread's connection (an app that is done with, in the tests)."""
-        self._forget_connection()
+        """Give back every connection this process's threads made (an app that is done with,
+        in the tests)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for _owner, owner_pid, connection in opened:
+            if owner_pid == os.getpid():
+                _give_back(connection)
+        self._local.pid = None
 
     def _forget_connection(self) -> None:
         connection = getattr(self._local, "connection", None)
         self._local.pid = None
         if connection is not None:
-            try:
-                connection.invalidate()
-                connection.close()
-            except sa.exc.SQLAlchemyError:
-                log.debug("dropping a broken connection", exc_info=True)
+            with self._lock:
+                self._opened = [entry for entry in self._opened if entry[2] is not connection]
+            _give_back(connection, broken=True)
+
+
+def _give_back(connection: sa.Connection, broken: bool = False) -> None:
+    try:
+        if broken:  # not back into the pool: discarded
+            connection.invalidate()
+        connection.close()
+    except sa.exc.SQLAlchemyError:
+        log.debug("dropping a broken connection", exc_info=True)
 
 
 def _page(status: str, headers: list[tuple[str, str]], body: bytes, mark: str) -> Page:

@@ -78,6 +78,7 @@ class PendingRevision(Model):
 
     @staticmethod
     def attached_json(files: tuple[AttachedFile, ...]) -> str:
+        # Each entry starts "[<file id>,": how gc-uploads sees that a file is still named here.
         return json.dumps([[item.file_id, item.name, item.listed] for item in files])
 
     @property

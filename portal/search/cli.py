@@ -15,4 +15,6 @@ def reindex_command() -> None:
     old index)."""
     with click.progressbar(length=index.post_count(), label="Indexing posts") as bar:
         total = index.reindex(progress=bar.update)
-    click.echo(f"{total} post(s) indexed.")
+    click.echo(f"{total} post(s) indexed; compacting the index…")
+    index.compact()
+    click.echo("Done.")

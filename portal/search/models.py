@@ -89,6 +89,7 @@ FTS_REMOVE = sa.text(
     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) VALUES ('delete', :post_id, :tokens)"
 )
 FTS_CLEAR = sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+FTS_OPTIMIZE = sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
 
 
 def fts_candidates(tokens: set[str]) -> sa.Select:
