@@ -130,4 +130,5 @@ def test_a_search_page_sends_as_many_statements_for_a_small_site_as_for_a_larger
     small = count()
     fill(app, make_channel, 800)
     assert count() == small
-    assert small <= 8
+    # PostgreSQL: one more, the search's planner settings for its transaction (search.queries).
+    assert small <= (9 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 8)
