@@ -31,11 +31,12 @@ COLUMNS = set(Post.__table__.columns.keys()) | set(Revision.__table__.columns.ke
 
 
 def _writer() -> str:
-    """The portal function that issued the statement being executed (innermost first)."""
+    """The portal function that issued the statement being executed (innermost first; the
+    driver helper of ``portal/extensions.py`` runs statements for its caller)."""
     frame = sys._getframe(1)
     while frame is not None:
         path = Path(frame.f_code.co_filename)
-        if path.is_relative_to(PACKAGE):
+        if path.is_relative_to(PACKAGE) and path != PACKAGE / "extensions.py":
             return f"{path.relative_to(ROOT)}:{frame.f_code.co_name}"
         frame = frame.f_back
     return "(outside portal)"

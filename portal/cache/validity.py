@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from portal.cache.models import STATE_ID, CacheState
-from portal.extensions import db
+from portal.extensions import DriverStatement, db
 from portal.posts import queries
 from portal.timeutil import UTCDateTime, now_utc
 
@@ -21,28 +21,34 @@ class State(NamedTuple):
 
 
 # Every request of every reader runs this: one literal statement (nothing built, no ORM), the
-# newest change found by one step of the (updated_at) index.
-_STATE = sa.text(
-    "SELECT epoch, generation, next_due, (SELECT max(updated_at) FROM post) AS newest"
-    f" FROM cache_state WHERE id = {STATE_ID}"
-).columns(
-    sa.column("epoch", sa.String),
-    sa.column("generation", sa.Integer),
-    sa.column("next_due", UTCDateTime),
-    sa.column("newest", UTCDateTime),
+# newest change found by one step of the (updated_at) index; on the driver's own cursor.
+_STATE = DriverStatement(
+    sa.text(
+        "SELECT epoch, generation, next_due, (SELECT max(updated_at) FROM post) AS newest"
+        f" FROM cache_state WHERE id = {STATE_ID}"
+    )
 )
+_TIME = UTCDateTime()
 
 
 def read(connection: sa.Connection) -> State | None:
     """The validity as of now; None for a database made before the cache (its row comes with
     the first bump). The newest change is part of the token, so that even a change whose signal
-    was lost (a process killed between its commit and the bump) is seen."""
-    row = connection.execute(_STATE).one_or_none()
+    was lost (a process killed between its commit and the bump) is seen. (The token holds the
+    driver's value of that time as it comes: every server reads the same database.)"""
+    row = _STATE.first_row(connection)
     if row is None:
         return None
     epoch, generation, next_due, newest = row
-    token = f"{epoch}.{generation}.{newest.timestamp() if newest else 0}"
-    return State(token, generation, next_due is not None and next_due <= now_utc())
+    token = f"{epoch}.{generation}.{newest}"
+    return State(token, generation, next_due is not None and _due(next_due, connection.dialect))
+
+
+def _due(next_due: Any, dialect: sa.Dialect) -> bool:
+    """Is the driver's value of ``next_due`` (a string on SQLite) now or past?"""
+    process = _TIME.dialect_impl(dialect).result_processor(dialect, None)
+    value: Any = process(next_due) if process is not None else next_due
+    return bool(value <= now_utc())
 
 
 def start_generation(seen: int | None) -> None:

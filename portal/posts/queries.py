@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import joinedload
 
-from portal.extensions import db
+from portal.extensions import DriverStatement, db
 from portal.posts import states
 from portal.posts.models import Channel, ChannelSlug, Post, Revision
 from portal.posts.states import PostState
@@ -213,10 +213,15 @@ COUNT_VIEW = (
 READ_VIEWS = sa.select(Post.view_count).where(Post.id == sa.bindparam("post_id"))
 
 
+# Run on every reader's view of an article: on the driver's own cursor.
+_COUNT_VIEW = DriverStatement(COUNT_VIEW)
+_READ_VIEWS = DriverStatement(READ_VIEWS)
+
+
 def record_view(connection: sa.Connection, post_id: int, *, counted: bool) -> int:
     """The post's view count after this view (counted or not); 0 for no such post."""
-    statement = COUNT_VIEW if counted else READ_VIEWS
-    return connection.execute(statement, {"post_id": post_id}).scalar() or 0
+    row = (_COUNT_VIEW if counted else _READ_VIEWS).first_row(connection, post_id=post_id)
+    return int(row[0]) if row is not None else 0
 
 
 def next_scheduled_time(now: datetime) -> datetime | None:
