@@ -6,7 +6,9 @@ Robust, not lax, on a busy machine (two cores shared by many test runs):
 - CPU time of this thread (``time.thread_time_ns``), not wall time: time spent waiting for a
   core while other processes run is not counted, only the work the operation itself does;
 - the minimum of several repetitions, with the garbage collector off: the run least disturbed
-  by cache misses and the collector's pauses;
+  by cache misses and the collector's pauses; the two sizes' runs interleaved, so that a spell
+  of contention (a busy sibling hyperthread slows the work itself, in CPU time too) falls on
+  both rather than on one;
 - an input grown until one run takes at least ``MIN_RUN_NS``, so that the timer's resolution
   and the operation's constant costs no longer blur the ratio.
 
@@ -86,9 +88,13 @@ def growth(
         # quadratic operation never gets an input that takes minutes).
         factor = min(4.0, max(2.0, 1.5 * MIN_RUN_NS / max(once, 1)))
         size = min(int(size * factor), largest)
-    small = cpu_time(operation, make_input(size))
-    large = cpu_time(operation, make_input(GROWTH * size))
-    return Growth(size, small, large)
+    small_input, large_input = make_input(size), make_input(GROWTH * size)
+    # Interleaved: both sizes see the same spells of a busy machine.
+    runs = [
+        (cpu_time(operation, small_input, repeat=1), cpu_time(operation, large_input, repeat=1))
+        for _ in range(REPEAT)
+    ]
+    return Growth(size, min(small for small, _ in runs), min(large for _, large in runs))
 
 
 def assert_linear(
