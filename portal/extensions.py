@@ -120,12 +120,12 @@ class DriverStatement:
         transformer, prepared = kept
         pgconn = driver.pgconn
         if self._prepared_name not in prepared:
-            _check(psycopg, driver, pgconn.prepare(self._prepared_name, sql))
+            _check(driver, pgconn.prepare(self._prepared_name, sql))
             prepared.add(self._prepared_name)
         arguments = transformer.dump_sequence(
             [values[name] for name in names], [psycopg.adapt.PyFormat.TEXT] * len(names)
         )
-        result = _check(psycopg, driver, pgconn.exec_prepared(self._prepared_name, arguments))
+        result = _check(driver, pgconn.exec_prepared(self._prepared_name, arguments))
         if result.ntuples == 0:
             return None
         transformer.set_pgresult(result)
@@ -135,9 +135,11 @@ class DriverStatement:
 _ON_LIBPQ = "portal_on_libpq"
 
 
-def _check(psycopg: Any, driver: Any, result: Any) -> Any:
+def _check(driver: Any, result: Any) -> Any:
     """``result`` if it is one; else psycopg's error for it, as its cursor would raise (a
     connection lost is an OperationalError: the page cache's callers answer 503 for it)."""
+    import psycopg
+
     status = psycopg.pq.ExecStatus
     if result.status in (status.TUPLES_OK, status.COMMAND_OK):
         return result

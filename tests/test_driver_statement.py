@@ -1,6 +1,6 @@
 """``extensions.DriverStatement``: the statements of every reader's request, run on the driver
 (on PostgreSQL in autocommit: prepared once per connection, on libpq). Whichever way it runs,
-it must give what SQLAlchemy's own execution gives, raise SQLAlchemy's errors (a connection
+it must give the row the driver's cursor gives, raise SQLAlchemy's errors (a connection
 lost is "the database is out of reach", answered 503), and stay out of a transaction's way."""
 
 from __future__ import annotations
